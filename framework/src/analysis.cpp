@@ -1,0 +1,259 @@
+#include "analysis.hpp"
+
+#include <boost/dll/shared_library.hpp>
+#include <spdlog/spdlog.h>
+#include <chrono>
+#include <thread>
+
+#include "data_files.hpp"
+#include "posterior.hpp"
+#include "suggest.hpp"
+#include "toml_values.hpp"
+
+namespace orrery::kernel {
+namespace fs = std::filesystem;
+
+/// The Context the kernel gives one component instance.
+class ComponentContext final : public Context {
+ public:
+  ComponentContext(Analysis& analysis, std::size_t node)
+      : analysis_(analysis),
+        node_(node),
+        name_(analysis.graph_.nodes[node].name),
+        plugin_(analysis.graph_.nodes[node].plugin_name()),
+        options_(analysis.graph_.nodes[node].options, name_),
+        rng_(RandomStream(analysis.config_.seed).split(name_)),
+        logger_(name_),
+        cache_(analysis.config_.cache, analysis.cache_keys_[node], analysis.settings_.no_cache) {}
+
+  [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] const std::string& plugin() const override { return plugin_; }
+  [[nodiscard]] const Options& options() const override { return options_; }
+  [[nodiscard]] const ParameterSpace& parameters() const override { return analysis_.full_space_; }
+
+  Component& reference(std::string_view key, std::size_t index) override {
+    for (const Edge& e : analysis_.graph_.nodes[node_].edges)
+      if (e.key == key && e.index == index) return analysis_.instance(e.target);
+    if (reference_count(key) > 0)
+      throw ConfigError(options_.location(key), "component '" + name_ + "', option '" + std::string(key) +
+                                                    "': no entry " + std::to_string(index));
+    throw ConfigError(options_.location(key),
+                      "component '" + name_ + "': option '" + std::string(key) + "' is not a reference option");
+  }
+
+  [[nodiscard]] std::size_t reference_count(std::string_view key) const override {
+    std::size_t n = 0;
+    for (const Edge& e : analysis_.graph_.nodes[node_].edges)
+      if (e.key == key) ++n;
+    return n;
+  }
+
+  RandomStream& rng() override { return rng_; }
+  Logger& logger() override { return logger_; }
+  std::unique_ptr<Progress> progress(std::string_view label, std::uint64_t total) override {
+    return make_progress(name_ + ": " + std::string(label), total);
+  }
+  Executor& executor() override { return analysis_.executor_; }
+  ArtifactCache& cache() override { return cache_; }
+  [[nodiscard]] fs::path output_dir() const override {
+    if (analysis_.output_dir_.empty())
+      throw Error("component '" + name_ + "' asked for the output folder outside a run (e.g. in its constructor)");
+    return analysis_.output_dir_;
+  }
+  [[nodiscard]] const Array* observation() const override {
+    return analysis_.observation_ ? &*analysis_.observation_ : nullptr;
+  }
+
+ private:
+  Analysis& analysis_;
+  std::size_t node_;
+  std::string name_;
+  std::string plugin_;
+  Options options_;
+  RandomStream rng_;
+  ComponentLogger logger_;
+  DirectoryCache cache_;
+};
+
+namespace {
+
+/// Keeps the plugin library loaded for as long as any object made from it lives.
+std::shared_ptr<Component> hold_library(std::unique_ptr<Component> c, std::shared_ptr<const LoadedLibrary> lib) {
+  return std::shared_ptr<Component>(c.release(), [lib](Component* p) { delete p; });
+}
+
+std::string hex(std::uint64_t x) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
+  return buf;
+}
+
+void read_observation(const AnalysisConfig& config, std::optional<Array>& out) {
+  const Value& obs = config.section("observation");
+  for (const auto& [key, v] : obs.as_table())
+    if (key != "file")
+      throw ConfigError(v.where(), "unknown key '" + key + "' in [observation]" + did_you_mean(key, {"file"}) +
+                                       " (known keys: file)");
+  if (const Value* f = obs.find("file")) {
+    if (!f->is_string()) throw ConfigError(f->where(), "[observation] file: expected a file name");
+    fs::path p = f->as_string();
+    if (p.is_relative()) p = fs::absolute(config.file).parent_path() / p;
+    out = read_array(p);
+  }
+}
+
+}  // namespace
+
+Analysis::Analysis(const fs::path& config_file, const AnalysisSettings& settings)
+    : settings_(settings),
+      config_(load_config(config_file, settings.overrides)),
+      executor_(settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency())) {
+  std::vector<fs::path> folders = config_.plugin_paths;
+  for (auto& p : PluginCatalog::default_search_path()) folders.push_back(std::move(p));
+  catalog_ = std::make_unique<PluginCatalog>(folders);
+  for (const auto& note : catalog_->notes()) kernel_logger()->debug(note);
+  graph_ = build_graph(config_, *catalog_);
+  full_space_ = full_space(graph_.parameters);
+  read_observation(config_, observation_);
+  compute_cache_keys();
+}
+
+Analysis::~Analysis() {
+  // Components first (in reverse dependency order), then their contexts.
+  for (auto it = graph_.order.rbegin(); it != graph_.order.rend(); ++it)
+    if (*it < instances_.size()) instances_[*it].reset();
+  contexts_.clear();
+}
+
+void Analysis::compute_cache_keys() {
+  // Everything upstream of a node goes into its key: plugin and version,
+  // options, its random stream, all parameters, and its references' keys.
+  const std::string parameters = canonical_string(config_.section("parameters"));
+  cache_keys_.assign(graph_.nodes.size(), {});
+  for (std::size_t i : graph_.order) {
+    const Node& n = graph_.nodes[i];
+    std::string material = n.plugin_name() + "|" + (n.entry ? n.entry->library->manifest->version : "") + "|" +
+                           canonical_string(n.options) + "|" + std::to_string(stream_seed(i)) + "|" + parameters;
+    for (const Edge& e : n.edges) material += "|" + e.key + "#" + std::to_string(e.index) + "=" + cache_keys_[e.target];
+    // Two independent 64-bit FNV-1a hashes: 128 bits, collisions negligible.
+    cache_keys_[i] = hex(RandomStream::hash(material)) + hex(RandomStream::hash("orrery-cache/" + material));
+  }
+}
+
+std::uint64_t Analysis::stream_seed(std::size_t node) const {
+  return RandomStream(config_.seed).split(graph_.nodes[node].name).next();
+}
+
+Component& Analysis::instance(std::size_t node) const {
+  if (node >= instances_.size() || !instances_[node])
+    throw Error("internal: component '" + graph_.nodes[node].name + "' used before it was built");
+  return *instances_[node];
+}
+
+Context& Analysis::context(std::size_t node) const { return *contexts_.at(node); }
+
+void Analysis::rethrow_with_component(std::size_t node, const std::string& phase) const {
+  const Node& n = graph_.nodes[node];
+  const std::string who = "component '" + n.name + "' (" + n.plugin_name() + ")";
+  try {
+    throw;
+  } catch (const ConfigError& e) {
+    // Always throw a fresh exception made here: the caught object may have been
+    // created inside the plugin, and must not outlive the plugin's library.
+    std::string what = e.what();
+    const std::string prefix = e.where().str() + ": ";
+    if (e.where().known() && what.starts_with(prefix)) what.erase(0, prefix.size());
+    if (what.find("'" + n.name + "'") == std::string::npos) what = who + ": " + what;
+    throw ConfigError(e.where().known() ? e.where() : n.where, what);
+  } catch (const std::exception& e) {
+    throw Error(who + " failed " + phase + ": " + e.what());
+  } catch (...) {
+    throw Error(who + " failed " + phase + " with an unknown exception");
+  }
+}
+
+std::unique_ptr<Component> Analysis::create(std::size_t node) {
+  const Node& n = graph_.nodes[node];
+  if (n.origin == Node::Origin::Posterior) {
+    std::vector<Posterior::PriorTerm> priors;
+    std::vector<const Likelihood*> likelihoods;
+    for (const Edge& e : n.edges) {
+      const Node& dep = graph_.nodes[e.target];
+      if (dep.kind == Kind::Likelihood) likelihoods.push_back(&static_cast<const Likelihood&>(instance(e.target)));
+    }
+    for (std::size_t i = 0; i < graph_.nodes.size(); ++i)
+      if (graph_.nodes[i].origin == Node::Origin::ParameterPrior)
+        priors.push_back({&static_cast<const Prior&>(instance(i)),
+                          &full_space_.block(graph_.parameters[*graph_.nodes[i].parameter].name)});
+    for (const auto& [param, prior_node] : graph_.field_priors)
+      priors.push_back({&static_cast<const Prior&>(instance(prior_node)), &full_space_.block(graph_.parameters[param].name)});
+    return std::make_unique<Posterior>(full_space_, std::move(priors), std::move(likelihoods));
+  }
+  std::unique_ptr<Component> c = n.entry->info->factory(*contexts_[node]);
+  if (!c || c->kind() != n.kind)
+    throw Error("plugin " + n.plugin_name() + " returned " + (c ? "a " + std::string(kind_name(c->kind())) : "nothing") +
+                " but its manifest says " + std::string(kind_name(n.kind)));
+  return c;
+}
+
+void Analysis::construct() {
+  contexts_.resize(graph_.nodes.size());
+  instances_.resize(graph_.nodes.size());
+  for (std::size_t i : graph_.order) {
+    contexts_[i] = std::make_unique<ComponentContext>(*this, i);
+    try {
+      std::unique_ptr<Component> c = create(i);
+      const Node& n = graph_.nodes[i];
+      instances_[i] = n.entry ? hold_library(std::move(c), n.entry->library) : std::shared_ptr<Component>(std::move(c));
+    } catch (...) {
+      rethrow_with_component(i, "while being created");
+    }
+    // A parameter's prior fixes its support; check its size against the block.
+    const Node& n = graph_.nodes[i];
+    std::vector<std::size_t> params;
+    if (n.parameter) params.push_back(*n.parameter);
+    for (const auto& [param, prior_node] : graph_.field_priors)
+      if (prior_node == i) params.push_back(param);
+    for (std::size_t p : params) {
+      const auto& prior = static_cast<const Prior&>(*instances_[i]);
+      const ParameterDecl& d = graph_.parameters[p];
+      const std::size_t size = shape_size(d.shape);
+      if (prior.dimension() != 0 && prior.dimension() != size)
+        throw ConfigError(d.prior_where, "parameter '" + d.name + "' has " + std::to_string(size) + " elements, but its prior '" +
+                                             n.name + "' is defined for " + std::to_string(prior.dimension()));
+      full_space_.set_bounds(d.name, prior.lower(), prior.upper());
+    }
+  }
+}
+
+void Analysis::prepare() {
+  for (std::size_t i : graph_.order) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      instances_[i]->prepare(*contexts_[i]);
+    } catch (...) {
+      rethrow_with_component(i, "while preparing");
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds > 1e-3) prepare_times_.emplace_back(graph_.nodes[i].name, seconds);
+  }
+}
+
+std::vector<std::size_t> Analysis::selected_runnables(const std::vector<std::string>& only) const {
+  const std::vector<std::string>& names = only.empty() ? config_.run : only;
+  if (names.empty()) return graph_.terminal_runnables();
+  std::vector<std::string> runnable_names;
+  for (const auto& n : graph_.nodes)
+    if (is_runnable(n.kind)) runnable_names.push_back(n.name);
+  std::vector<std::size_t> out;
+  for (const auto& name : names) {
+    const auto found = graph_.find(name);
+    if (!found || !is_runnable(graph_.nodes[*found].kind))
+      throw ConfigError(SourceLocation{config_.file.string()},
+                        "'" + name + "' is not a sampler or task of this analysis" + did_you_mean(name, runnable_names));
+    out.push_back(*found);
+  }
+  return out;
+}
+
+}  // namespace orrery::kernel

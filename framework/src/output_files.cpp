@@ -1,0 +1,76 @@
+#include "output_files.hpp"
+
+#include <charconv>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <orrery/error.hpp>
+
+namespace orrery::kernel {
+namespace fs = std::filesystem;
+
+void write_file_atomically(const fs::path& file, std::string_view content) {
+  const fs::path tmp = file.string() + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot write '" + file.string() + "': " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      fs::remove(tmp);
+      throw Error("cannot write '" + file.string() + "': " + std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    fs::remove(tmp);
+    throw Error("cannot write '" + file.string() + "': " + std::strerror(errno));
+  }
+  fs::rename(tmp, file);
+}
+
+namespace {
+void append_number(std::string& out, double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 12);
+  out.append(buf, r.ptr);
+}
+}  // namespace
+
+std::vector<std::string> write_getdist(const fs::path& folder, const std::string& root, const SampleSet& samples,
+                                       const ParameterSpace& space) {
+  std::string chain;
+  for (const Chain& c : samples.chains) {
+    for (Eigen::Index i = 0; i < c.draws.rows(); ++i) {
+      append_number(chain, c.weights.size() ? c.weights[i] : 1.0);
+      chain += "  ";
+      append_number(chain, -c.log_density[i]);
+      for (Eigen::Index k = 0; k < c.draws.cols(); ++k) {
+        chain += "  ";
+        append_number(chain, c.draws(i, k));
+      }
+      chain += '\n';
+    }
+  }
+  std::string names;
+  std::vector<std::string> element_names = space.element_names();
+  std::size_t k = 0;
+  for (const ParameterBlock& b : space.blocks()) {
+    for (std::size_t e = 0; e < b.size(); ++e, ++k) {
+      names += element_names[k];
+      names += '\t';
+      names += b.latex.empty() ? element_names[k] : b.latex;
+      names += '\n';
+    }
+  }
+  write_file_atomically(folder / (root + ".txt"), chain);
+  write_file_atomically(folder / (root + ".paramnames"), names);
+  return {root + ".txt", root + ".paramnames"};
+}
+
+}  // namespace orrery::kernel

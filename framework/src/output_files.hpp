@@ -1,0 +1,24 @@
+// Writing run outputs safely.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <orrery/parameter_space.hpp>
+#include <orrery/sample_set.hpp>
+
+namespace orrery::kernel {
+
+/// Writes `content` to a temporary file beside `file`, flushes it, then renames
+/// it into place, so readers see the old file or the new one, never a torn one.
+void write_file_atomically(const std::filesystem::path& file, std::string_view content);
+
+/// GetDist text chains: <root>.txt with rows "weight -log(density) p1 p2 ...",
+/// all chains one after another, and <root>.paramnames with "name latex" lines.
+/// Returns the files written (relative names).
+std::vector<std::string> write_getdist(const std::filesystem::path& folder, const std::string& root,
+                                       const SampleSet& samples, const ParameterSpace& space);
+
+}  // namespace orrery::kernel
