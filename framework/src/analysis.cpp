@@ -3,6 +3,7 @@
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "data_files.hpp"
@@ -181,12 +182,22 @@ std::unique_ptr<Component> Analysis::create(std::size_t node) {
       const Node& dep = graph_.nodes[e.target];
       if (dep.kind == Kind::Likelihood) likelihoods.push_back(&static_cast<const Likelihood&>(instance(e.target)));
     }
-    for (std::size_t i = 0; i < graph_.nodes.size(); ++i)
-      if (graph_.nodes[i].origin == Node::Origin::ParameterPrior)
-        priors.push_back({&static_cast<const Prior&>(instance(i)),
-                          &full_space_.block(graph_.parameters[*graph_.nodes[i].parameter].name)});
+    // Elementwise priors with the same plugin and options form one group, so
+    // many identical scalar priors cost one call (see Posterior::PriorTerm).
+    std::map<std::string, std::size_t> groups;
+    for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
+      const Node& prior_node = graph_.nodes[i];
+      if (prior_node.origin != Node::Origin::ParameterPrior) continue;
+      const auto& prior = static_cast<const Prior&>(instance(i));
+      const std::string signature = prior.dimension() == 0
+                                        ? prior_node.plugin_name() + canonical_string(prior_node.options)
+                                        : "#" + std::to_string(i);
+      const std::size_t group = groups.emplace(signature, groups.size()).first->second;
+      priors.push_back({&prior, &full_space_.block(graph_.parameters[*prior_node.parameter].name), group});
+    }
     for (const auto& [param, prior_node] : graph_.field_priors)
-      priors.push_back({&static_cast<const Prior&>(instance(prior_node)), &full_space_.block(graph_.parameters[param].name)});
+      priors.push_back({&static_cast<const Prior&>(instance(prior_node)), &full_space_.block(graph_.parameters[param].name),
+                        groups.emplace("#" + std::to_string(prior_node) + "/" + std::to_string(param), groups.size()).first->second});
     return std::make_unique<Posterior>(full_space_, std::move(priors), std::move(likelihoods));
   }
   std::unique_ptr<Component> c = n.entry->info->factory(*contexts_[node]);

@@ -20,6 +20,7 @@ Posterior::Posterior(const ParameterSpace& full, std::vector<PriorTerm> priors, 
     : full_(full), likelihoods_(std::move(likelihoods)) {
   template_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(full.dimension()));
   has_gradient_ = true;
+  std::size_t previous_group = static_cast<std::size_t>(-1);
   for (const ParameterBlock& b : full.blocks()) {
     if (b.fixed) {
       template_.segment(static_cast<Eigen::Index>(b.offset), static_cast<Eigen::Index>(b.size())) = b.fiducial;
@@ -36,9 +37,18 @@ Posterior::Posterior(const ParameterSpace& full, std::vector<PriorTerm> priors, 
     fb.lower = term->prior->lower();
     fb.upper = term->prior->upper();
     const ParameterBlock& added = free_.add(std::move(fb));
-    terms_.push_back({term->prior, added.offset, b.offset, b.size()});
+    const bool extends_previous = !terms_.empty() && term->group == previous_group &&
+                                  terms_.back().free_offset + terms_.back().size == added.offset &&
+                                  terms_.back().full_offset + terms_.back().size == b.offset;
+    if (extends_previous) {
+      terms_.back().size += b.size();
+    } else {
+      terms_.push_back({term->prior, added.offset, b.offset, b.size()});
+    }
+    previous_group = term->group;
     has_gradient_ = has_gradient_ && term->prior->has_gradient();
   }
+  identity_layout_ = free_.dimension() == full.dimension();
   for (const Likelihood* l : likelihoods_) has_gradient_ = has_gradient_ && l->has_gradient();
 }
 
@@ -59,9 +69,19 @@ double Posterior::log_prior(const Eigen::Ref<const Eigen::VectorXd>& x) const {
 }
 
 double Posterior::log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const {
-  evaluations_.fetch_add(1, std::memory_order_relaxed);
   double lp = log_prior(x);
   if (lp == kMinusInf) return kMinusInf;
+  if (identity_layout_) {
+    for (const Likelihood* l : likelihoods_) {
+      const double ll = l->log_likelihood(x);
+      if (!std::isfinite(ll)) {
+        nonfinite_.fetch_add(1, std::memory_order_relaxed);
+        return kMinusInf;
+      }
+      lp += ll;
+    }
+    return std::isnan(lp) ? kMinusInf : lp;
+  }
   Eigen::VectorXd& theta = scratch(0, template_.size());
   to_full(x, theta);
   for (const Likelihood* l : likelihoods_) {
@@ -77,7 +97,6 @@ double Posterior::log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const 
 
 double Posterior::log_density_gradient(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> grad) const {
   if (!has_gradient_) throw Error("'@posterior' has no gradient: a prior or likelihood does not provide one");
-  evaluations_.fetch_add(1, std::memory_order_relaxed);
   grad.setZero();
   double lp = 0.0;
   for (const Term& t : terms_) {

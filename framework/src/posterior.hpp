@@ -20,6 +20,9 @@ class Posterior final : public Target {
   struct PriorTerm {
     const Prior* prior;
     const ParameterBlock* block;  ///< in the full space
+    /// Terms of one group are interchangeable elementwise priors (same plugin,
+    /// same options, dimension() 0): adjacent ones are evaluated as one segment.
+    std::size_t group;
   };
 
   /// `full` must outlive the posterior. Every free block needs exactly one
@@ -37,7 +40,6 @@ class Posterior final : public Target {
 
   /// Likelihood evaluations that returned NaN or -infinity so far.
   [[nodiscard]] std::uint64_t nonfinite_likelihoods() const { return nonfinite_.load(); }
-  [[nodiscard]] std::uint64_t evaluations() const { return evaluations_.load(); }
 
  private:
   struct Term {
@@ -53,9 +55,9 @@ class Posterior final : public Target {
   std::vector<Term> terms_;
   std::vector<const Likelihood*> likelihoods_;
   Eigen::VectorXd template_;  ///< full vector with fixed values filled in
+  bool identity_layout_ = false;  ///< no fixed parameters: x is already the full vector
   bool has_gradient_ = false;
   mutable std::atomic<std::uint64_t> nonfinite_{0};
-  mutable std::atomic<std::uint64_t> evaluations_{0};
 };
 
 }  // namespace orrery::kernel
