@@ -1,0 +1,22 @@
+// Registers the core plugin's components: standard priors, a Gaussian
+// likelihood and an adaptive Metropolis sampler.
+#include <orrery/plugin.hpp>
+
+#include "gaussian_likelihood.hpp"
+#include "lognormal_prior.hpp"
+#include "loguniform_prior.hpp"
+#include "metropolis_sampler.hpp"
+#include "normal_prior.hpp"
+#include "truncated_normal_prior.hpp"
+#include "uniform_prior.hpp"
+
+ORRERY_DEFINE_PLUGIN("core", "0.1.0") {
+  using namespace orrery::core;
+  registry.add<UniformPrior>("uniform", "Uniform prior on [min, max], elementwise");
+  registry.add<NormalPrior>("normal", "Normal prior N(mean, sd^2), elementwise");
+  registry.add<TruncatedNormalPrior>("truncated_normal", "Normal prior truncated to [min, max], elementwise");
+  registry.add<LognormalPrior>("lognormal", "Log-normal prior: log(x) ~ N(mu, sigma^2), elementwise");
+  registry.add<LoguniformPrior>("loguniform", "Log-uniform prior, density proportional to 1/x on [min, max]");
+  registry.add<GaussianLikelihood>("gaussian_likelihood", "Multivariate normal likelihood of named parameters");
+  registry.add<MetropolisSampler>("metropolis", "Adaptive random-walk Metropolis sampler (Haario et al. 2001)");
+}
