@@ -1,0 +1,90 @@
+// End to end: rejection counting, the artifact cache, tasks and reference wiring.
+#include <catch2/catch.hpp>
+
+#include "cli_harness.hpp"
+
+using orrery::test::kFixturePlugins;
+using orrery::test::Workspace;
+
+TEST_CASE("NaN and -inf likelihoods are counted rejections, not crashes", "[e2e][rejections]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "undefined"
+seed = 3
+[parameters]
+x = { prior = "uniform", min = -5.0, max = 5.0 }
+[components.like]
+plugin = "testing.partly_undefined_likelihood"
+[components.sampler]
+plugin = "core.metropolis"
+steps = 1000
+)");
+  const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto s = ws.json("runs/undefined/summary.json")["samplers"]["sampler"];
+  CHECK(s["likelihood_nonfinite"].get<int>() > 0);
+  CHECK(s["nonfinite_rejections"].get<int>() >= s["likelihood_nonfinite"].get<int>() / 2);
+  CHECK(s["parameters"][0]["q84"].get<double>() < 0.5);
+  CHECK_THAT(ws.read("runs/undefined/summary.txt"), Catch::Contains("likelihood evaluations returned NaN or -inf"));
+}
+
+TEST_CASE("the artifact cache reuses unchanged products and recomputes changed ones", "[e2e][cache]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "cached"
+[components.job]
+plugin = "testing.cached_task"
+value = 1.5
+)");
+  auto reused = [&](const std::string& extra) {
+    const auto r = ws.orrery("run analysis.toml -q --force " + extra, kFixturePlugins);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return ws.json("runs/cached/summary.json")["tasks"]["job"]["report"]["reused"].get<std::string>();
+  };
+  CHECK(reused("") == "no");
+  CHECK(reused("") == "yes");
+  CHECK(reused("--set components.job.value=2.5") == "no");
+  CHECK(reused("--set components.job.value=2.5") == "yes");
+  CHECK(reused("--no-cache") == "no");
+  CHECK(reused("--set analysis.seed=5") == "no");  // the seed is upstream of everything
+  CHECK(ws.read("runs/cached/cached_task.txt") == "1.5\n");
+  // Staging folders never linger in the cache.
+  for (const auto& key : ws.list("runs/.cache"))
+    for (const auto& entry : ws.list("runs/.cache/" + key)) CHECK(entry == "product");
+}
+
+TEST_CASE("tasks run in dependency order and only terminal runnables run by default", "[e2e][graph]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "tasks"
+[components.first]
+plugin = "testing.echo_task"
+message = "one"
+[components.second]
+plugin = "testing.echo_task"
+message = "two"
+after = "@first"
+[components.inline]
+plugin = "testing.echo_task"
+message = "three"
+after = { plugin = "testing.echo_task", message = "nested" }
+)");
+  const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto tasks = ws.json("runs/tasks/summary.json")["tasks"];
+  CHECK(tasks.contains("second"));
+  CHECK(tasks.contains("inline"));
+  CHECK_FALSE(tasks.contains("first"));  // referenced by 'second': not terminal
+  const auto components = ws.json("runs/tasks/manifest.json")["components"];
+  std::vector<std::string> order;
+  for (const auto& c : components) order.push_back(c["name"]);
+  CHECK(std::find(order.begin(), order.end(), "inline.after") < std::find(order.begin(), order.end(), "inline"));
+  CHECK(std::find(order.begin(), order.end(), "first") < std::find(order.begin(), order.end(), "second"));
+
+  const auto only = ws.orrery("run analysis.toml -q --force --only first", kFixturePlugins);
+  REQUIRE(only.exit_code == 0);
+  CHECK(ws.json("runs/tasks/summary.json")["tasks"].size() == 1);
+}
