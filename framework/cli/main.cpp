@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       std::cout << "analysis '" << analysis.config().name << "' (seed " << analysis.config().seed << "): "
                 << analysis.parameters().dimension() << " parameter value(s), " << analysis.graph().nodes.size()
                 << " component(s)\nplan (dependency order):\n"
-                << analysis.graph().plan() << "would write " << (analysis.config().output / analysis.config().name).string()
+                << analysis.graph().plan(runnables) << "would write " << (analysis.config().output / analysis.config().name).string()
                 << "/\nconfiguration is valid\n";
       if (runnables.empty()) std::cout << "note: nothing to run (no sampler or task)\n";
     } else if (*plugins) {
@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
       std::cout << describe_component(component, extra_paths);
     } else if (*graph) {
       Analysis analysis(config, settings);
-      std::cout << (dot ? analysis.graph().to_dot(analysis.config().name) : analysis.graph().plan());
+      std::cout << (dot ? analysis.graph().to_dot(analysis.config().name)
+                       : analysis.graph().plan(analysis.selected_runnables({})));
     }
   } catch (const std::exception& e) {
     return report_error(e);

@@ -2,7 +2,9 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -10,6 +12,10 @@
 #include "posterior.hpp"
 #include "suggest.hpp"
 #include "toml_values.hpp"
+
+#ifndef ORRERY_VERSION
+#define ORRERY_VERSION "0.0.0"
+#endif
 
 namespace orrery::kernel {
 namespace fs = std::filesystem;
@@ -89,6 +95,37 @@ std::string hex(std::uint64_t x) {
   return buf;
 }
 
+/// A hash of a file's bytes (or of every file under a folder), so editing a
+/// data file invalidates the artifacts computed from it.
+std::string file_fingerprint(const fs::path& path) {
+  std::uint64_t h = RandomStream::hash(path.filename().string());
+  auto add_file = [&h](const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> buffer(1 << 16);
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      for (std::streamsize k = 0; k < in.gcount(); ++k) {
+        h ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(k)]);
+        h *= 0x100000001b3ULL;
+      }
+    }
+  };
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(path, ec))
+      if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      h ^= RandomStream::hash(fs::relative(f, path).string());
+      add_file(f);
+    }
+  } else {
+    add_file(path);
+  }
+  return hex(h);
+}
+
 void read_observation(const AnalysisConfig& config, std::optional<Array>& out) {
   const Value& obs = config.section("observation");
   for (const auto& [key, v] : obs.as_table())
@@ -127,14 +164,23 @@ Analysis::~Analysis() {
 }
 
 void Analysis::compute_cache_keys() {
-  // Everything upstream of a node goes into its key: plugin and version,
-  // options, its random stream, all parameters, and its references' keys.
-  const std::string parameters = canonical_string(config_.section("parameters"));
+  // Everything upstream of a node goes into its key: the kernel and plugin
+  // versions, its options and the contents of files they name, its random
+  // stream, the parameters (labels aside), and its references' keys.
+  Value parameter_section = config_.section("parameters");
+  for (auto& [name, p] : parameter_section.as_table())
+    if (p.is_table()) std::erase_if(p.as_table(), [](const auto& kv) { return kv.first == "latex"; });
+  const std::string parameters = canonical_string(parameter_section);
   cache_keys_.assign(graph_.nodes.size(), {});
   for (std::size_t i : graph_.order) {
     const Node& n = graph_.nodes[i];
-    std::string material = n.plugin_name() + "|" + (n.entry ? n.entry->library->manifest->version : "") + "|" +
+    std::string material = std::string("orrery ") + ORRERY_VERSION + " abi " + std::to_string(kAbiVersion) + "|" +
+                           n.plugin_name() + "|" + (n.entry ? n.entry->library->manifest->version : "") + "|" +
                            canonical_string(n.options) + "|" + std::to_string(stream_seed(i)) + "|" + parameters;
+    if (n.entry)
+      for (const OptionSpec& spec : n.entry->info->schema)
+        if (const Value* v = n.options.find(spec.key); v && spec.type == OptionType::File)
+          material += "|" + spec.key + ":" + file_fingerprint(v->as_string());
     for (const Edge& e : n.edges) material += "|" + e.key + "#" + std::to_string(e.index) + "=" + cache_keys_[e.target];
     // Two independent 64-bit FNV-1a hashes: 128 bits, collisions negligible.
     cache_keys_[i] = hex(RandomStream::hash(material)) + hex(RandomStream::hash("orrery-cache/" + material));
@@ -176,6 +222,11 @@ void Analysis::rethrow_with_component(std::size_t node, const std::string& phase
 std::unique_ptr<Component> Analysis::create(std::size_t node) {
   const Node& n = graph_.nodes[node];
   if (n.origin == Node::Origin::Posterior) {
+    for (const ParameterDecl& d : graph_.parameters)
+      if (!d.fixed && !d.has_prior())
+        throw ConfigError(d.where, "parameter '" + d.name +
+                                       "' is free but has no prior, so '@posterior' is improper: give it a prior "
+                                       "(prior = \"uniform\", min = ..., max = ...) or fix it (value = ...)");
     std::vector<Posterior::PriorTerm> priors;
     std::vector<const Likelihood*> likelihoods;
     for (const Edge& e : n.edges) {
@@ -237,8 +288,18 @@ void Analysis::construct() {
   }
 }
 
-void Analysis::prepare() {
+void Analysis::prepare(const std::vector<std::size_t>& runnables) {
+  std::vector<bool> needed(graph_.nodes.size(), false);
+  std::vector<std::size_t> stack(runnables.begin(), runnables.end());
+  while (!stack.empty()) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    if (needed[i]) continue;
+    needed[i] = true;
+    for (const Edge& e : graph_.nodes[i].edges) stack.push_back(e.target);
+  }
   for (std::size_t i : graph_.order) {
+    if (!needed[i]) continue;
     const auto start = std::chrono::steady_clock::now();
     try {
       instances_[i]->prepare(*contexts_[i]);

@@ -40,8 +40,9 @@ class Analysis {
 
   /// Constructs every component in dependency order (cheap; no simulation or training).
   void construct();
-  /// Calls prepare() on every component in dependency order; records wall times.
-  void prepare();
+  /// Calls prepare() in dependency order on the given runnables and everything
+  /// they reference (directly or not); records wall times.
+  void prepare(const std::vector<std::size_t>& runnables);
 
   /// Where components write run outputs (the staging folder during a run).
   void set_output_dir(std::filesystem::path dir) { output_dir_ = std::move(dir); }

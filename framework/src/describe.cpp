@@ -50,7 +50,7 @@ std::string describe_component(const std::string& qualified, const std::vector<f
     if (s.reference_kind) os << " to a " << kind_name(*s.reference_kind);
     os << ")";
     if (s.required) os << "  required";
-    else if (s.default_value) os << "  default " << canonical_string(*s.default_value);
+    else if (s.default_value) os << "  default " << display_string(*s.default_value);
     if (s.minimum || s.maximum)
       os << "  range [" << (s.minimum ? format_number(*s.minimum) : "-inf") << ", "
          << (s.maximum ? format_number(*s.maximum) : "inf") << "]";

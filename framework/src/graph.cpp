@@ -60,7 +60,8 @@ class GraphBuilder {
     node.kind = entry.info->kind;
     node.where = table.where();
     node.parameter = parameter;
-    node.options = check_options(table, entry.info->schema, name, entry.qualified_name(), extra);
+    node.options = check_options(table, entry.info->schema, name, entry.qualified_name(),
+                                 std::filesystem::absolute(config_.file).parent_path(), extra);
     node.entry = std::move(entry);
     const std::size_t id = graph_.nodes.size();
     graph_.nodes.push_back(std::move(node));
@@ -238,9 +239,8 @@ std::string Graph::to_dot(const std::string& title) const {
   return os.str();
 }
 
-std::string Graph::plan() const {
+std::string Graph::plan(const std::vector<std::size_t>& runnables) const {
   std::ostringstream os;
-  const auto runnables = terminal_runnables();
   std::size_t step = 1;
   for (std::size_t i : order) {
     const Node& n = nodes[i];

@@ -55,8 +55,9 @@ struct Graph {
   [[nodiscard]] std::vector<std::size_t> terminal_runnables() const;
   /// Graphviz rendering.
   [[nodiscard]] std::string to_dot(const std::string& title) const;
-  /// Plain-text plan: one line per node in dependency order.
-  [[nodiscard]] std::string plan() const;
+  /// Plain-text plan: one line per node in dependency order; `runs` marks
+  /// the runnables that would execute.
+  [[nodiscard]] std::string plan(const std::vector<std::size_t>& runs) const;
 };
 
 struct AnalysisConfig;

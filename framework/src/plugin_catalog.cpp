@@ -11,6 +11,9 @@
 #ifndef ORRERY_INSTALL_PLUGIN_DIR
 #define ORRERY_INSTALL_PLUGIN_DIR ""
 #endif
+#ifndef ORRERY_RELATIVE_PLUGIN_DIR
+#define ORRERY_RELATIVE_PLUGIN_DIR "lib/orrery/plugins"
+#endif
 
 namespace orrery::kernel {
 namespace fs = std::filesystem;
@@ -44,7 +47,7 @@ std::vector<fs::path> PluginCatalog::default_search_path() {
   }
   std::error_code ec;
   const fs::path exe = boost::dll::program_location(ec);
-  if (!ec) out.push_back(exe.parent_path().parent_path() / "lib" / "orrery" / "plugins");
+  if (!ec) out.push_back(exe.parent_path().parent_path() / ORRERY_RELATIVE_PLUGIN_DIR);
   if (std::string_view(ORRERY_INSTALL_PLUGIN_DIR).size() > 0) out.emplace_back(ORRERY_INSTALL_PLUGIN_DIR);
   return out;
 }
@@ -151,9 +154,13 @@ ComponentEntry PluginCatalog::find_by_short_name(const std::string& short_name, 
       same_kind.push_back(c.name);
       if (c.name == short_name) matches.push_back(ComponentEntry{&c, lib});
     }
-  for (const auto& m : matches)
-    if (m.library->manifest->library == "core") return m;
-  if (!matches.empty()) return matches.front();
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) {
+    std::string names;
+    for (const auto& m : matches) names += (names.empty() ? "'" : ", '") + m.qualified_name() + "'";
+    throw ConfigError(where, "the " + std::string(kind_name(kind)) + " name '" + short_name + "' is ambiguous: " + names +
+                                 " all provide it; write the full name");
+  }
   throw ConfigError(where, "unknown " + std::string(kind_name(kind)) + " '" + short_name + "'" +
                                did_you_mean(short_name, same_kind));
 }

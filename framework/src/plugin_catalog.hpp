@@ -56,8 +56,8 @@ class PluginCatalog {
   /// "core.uniform" → entry. Throws ConfigError (at `where`) naming close
   /// matches, or the reason a library could not be loaded.
   [[nodiscard]] ComponentEntry find(const std::string& qualified, const SourceLocation& where) const;
-  /// A component of `kind` whose component name is `short_name`, preferring
-  /// the core library (used for `prior = "uniform"`).
+  /// The one component of `kind` named `short_name` in any library (used for
+  /// `prior = "uniform"`); an ambiguous name is an error asking for the full one.
   [[nodiscard]] ComponentEntry find_by_short_name(const std::string& short_name, Kind kind,
                                                   const SourceLocation& where) const;
 

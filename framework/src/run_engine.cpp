@@ -45,14 +45,15 @@ std::string utc_now() {
 /// The commit of the git repository holding the config file, if any.
 std::string config_git_commit(const fs::path& config) {
   const std::string dir = fs::absolute(config).parent_path().string();
-  const std::string cmd = "git -C '" + dir + "' rev-parse HEAD 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+  const std::string cmd = "git -C '" + dir + "' rev-parse --verify --quiet HEAD 2>/dev/null";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return {};
   char buf[64] = {};
-  if (!std::fgets(buf, sizeof buf, pipe.get())) return {};
+  const bool got = std::fgets(buf, sizeof buf, pipe) != nullptr;
+  if (::pclose(pipe) != 0 || !got) return {};  // not a repository, or no commit yet
   std::string s(buf);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
+  return s.size() == 40 ? s : std::string();
 }
 
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
@@ -97,6 +98,15 @@ Value resolved_config(const Analysis& analysis) {
   if (Value* components = root.find("components"))
     for (auto& [name, table] : components->as_table())
       if (const auto node = analysis.graph().find(name)) table = analysis.graph().nodes[*node].options;
+  // Prior options of [parameters] entries, defaults included.
+  if (Value* parameters = root.find("parameters"))
+    for (const Node& n : analysis.graph().nodes) {
+      if (n.origin != Node::Origin::ParameterPrior) continue;
+      Value* entry = parameters->find(analysis.graph().parameters[*n.parameter].name);
+      if (!entry || !entry->is_table()) continue;
+      for (const auto& [key, v] : n.options.as_table())
+        if (!entry->find(key)) entry->as_table().emplace_back(key, v);
+    }
   return root;
 }
 
@@ -131,6 +141,8 @@ class RunOutputs {
     std::error_code ec;
     fs::path replaced;
     if (fs::exists(final_, ec)) {
+      // Another run may have published the same name while this one ran.
+      if (!force_) throw Error("output folder '" + final_.string() + "' appeared while this run was in progress; pass --force to replace it");
       replaced = final_.parent_path() / ("." + final_.filename().string() + ".replaced-" + std::to_string(::getpid()));
       fs::rename(final_, replaced);
     }
@@ -168,7 +180,7 @@ fs::path run_analysis(const RunRequest& request) {
   log->info("analysis '{}' (seed {}), {} component(s); output {}", cfg.name, cfg.seed, analysis.graph().nodes.size(),
             (cfg.output / cfg.name).string());
 
-  analysis.prepare();
+  analysis.prepare(runnables);
 
   json summary_json = {{"analysis", cfg.name}, {"seed", cfg.seed}, {"samplers", json::object()}, {"tasks", json::object()}};
   std::ostringstream summary;
@@ -196,9 +208,13 @@ fs::path run_analysis(const RunRequest& request) {
       const double seconds = seconds_since(start);
       timings["run_s"][node.name] = seconds;
       const ParameterSpace& space = sampler.target().space();
-      if (samples.chains.empty() || samples.chains.front().draws.cols() != static_cast<Eigen::Index>(space.dimension()))
-        throw Error("component '" + node.name + "' (" + node.plugin_name() + ") returned draws that do not match its target's " +
-                    std::to_string(space.dimension()) + " parameters");
+      if (samples.chains.empty()) throw Error("component '" + node.name + "' (" + node.plugin_name() + ") returned no chains");
+      for (const Chain& c : samples.chains)
+        if (c.draws.cols() != static_cast<Eigen::Index>(space.dimension()) || c.log_density.size() != c.draws.rows() ||
+            (c.weights.size() != 0 && c.weights.size() != c.draws.rows()) || c.draws.rows() != samples.chains.front().draws.rows())
+          throw Error("component '" + node.name + "' (" + node.plugin_name() +
+                      ") returned malformed chains: every chain needs the same number of draws, " +
+                      std::to_string(space.dimension()) + " columns, and one log-density (and weight) per draw");
       const std::string root = sampler_count == 1 ? "chain" : "chain_" + node.name;
       for (auto& f : write_getdist(outputs.staging(), root, samples, space)) files.push_back(f);
 
@@ -214,9 +230,9 @@ fs::path run_analysis(const RunRequest& request) {
       const std::uint64_t likelihood_rejections = posterior ? posterior->nonfinite_likelihoods() - nonfinite_before : 0;
       summary << "\nsampler '" << node.name << "' (" << node.plugin_name() << "): " << samples.chains.size()
               << " chains, " << draws << " draws, acceptance " << fmt(acceptance, "%.3f") << ", " << fmt(seconds, "%.2f") << " s\n";
-      summary << "  non-finite densities rejected: " << rejected << " proposals";
-      if (posterior) summary << " (" << likelihood_rejections << " likelihood evaluations returned NaN or -inf)";
-      summary << "\n";
+      summary << "  proposals with zero density (outside the prior, or a non-finite likelihood), warm-up included: " << rejected << "\n";
+      if (posterior)
+        summary << "  likelihood evaluations that returned NaN or an infinity (counted as rejections): " << likelihood_rejections << "\n";
       for (const auto& [k, v] : samples.statistics) summary << "  " << k << ": " << fmt(v) << "\n";
       summary << summary_table(rows, space);
       json params = json::array();

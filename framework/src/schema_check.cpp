@@ -75,6 +75,7 @@ class OptionChecker {
                  "a reference to a " + std::string(kind_name(*spec_.reference_kind)) +
                      ": \"@name\", \"library.component\" or { plugin = \"library.component\", ... }");
         break;
+      case OptionType::File: expect(v.is_string() && !v.as_string().empty(), v, "a file name"); break;
       case OptionType::Any: break;
     }
   }
@@ -127,7 +128,7 @@ bool is_reference_value(const Value& v) {
 }
 
 Value check_options(const Value& options, const Schema& schema, const std::string& instance, const std::string& plugin,
-                    const std::vector<std::string>& extra_allowed) {
+                    const std::filesystem::path& base_dir, const std::vector<std::string>& extra_allowed) {
   const std::string prefix = "component '" + instance + "' (" + plugin + ")";
   if (!options.is_table()) throw ConfigError(options.where(), prefix + ": options must be a table");
 
@@ -150,6 +151,17 @@ Value check_options(const Value& options, const Schema& schema, const std::strin
   }
 
   Value out = options;
+  for (const auto& spec : schema) {
+    if (spec.type != OptionType::File) continue;
+    Value* v = out.find(spec.key);
+    if (!v) continue;
+    std::filesystem::path p = v->as_string();
+    if (p.is_relative()) p = base_dir / p;
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec))
+      throw ConfigError(v->where(), prefix + ", option '" + spec.key + "': file not found: " + p.string());
+    *v = Value(std::filesystem::absolute(p).lexically_normal().string(), v->where());
+  }
   for (const auto& spec : schema) {
     if (out.find(spec.key)) continue;
     if (spec.required)

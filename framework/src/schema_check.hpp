@@ -1,7 +1,9 @@
 // Checks a component's options against its schema and fills in defaults.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <orrery/schema.hpp>
 #include <orrery/value.hpp>
@@ -17,8 +19,10 @@ inline constexpr const char* kPluginKey = "plugin";
 /// unknown key (with suggestions), missing required key, wrong type, number
 /// out of range, string not among the allowed choices, malformed reference.
 /// Keys listed in `extra_allowed` are accepted without checking.
+/// File options are resolved against `base_dir` (the config file's folder),
+/// must exist, and are returned as absolute paths.
 Value check_options(const Value& options, const Schema& schema, const std::string& instance, const std::string& plugin,
-                    const std::vector<std::string>& extra_allowed = {kPluginKey});
+                    const std::filesystem::path& base_dir, const std::vector<std::string>& extra_allowed = {kPluginKey});
 
 /// True if `v` is a valid reference value: "@name", "library.component", or
 /// an inline table with a "plugin" key.

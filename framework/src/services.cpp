@@ -61,7 +61,10 @@ std::shared_ptr<spdlog::logger> kernel_logger() {
 void set_log_file(const fs::path& file) {
   LoggingState& s = state();
   s.file_sinks->set_sinks({});
-  if (!file.empty()) s.file_sinks->add_sink(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), true));
+  if (file.empty()) return;
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string(), true);
+  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %l: %v");
+  s.file_sinks->add_sink(std::move(sink));
 }
 
 void ComponentLogger::log(LogLevel level, std::string_view message) {

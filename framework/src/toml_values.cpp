@@ -176,4 +176,35 @@ std::string canonical_string(const Value& value) {
   return os.str();
 }
 
+std::string display_string(const Value& value) {
+  switch (value.type()) {
+    case Value::Type::Null: return "";
+    case Value::Type::Boolean: return value.as_bool() ? "true" : "false";
+    case Value::Type::Integer: return std::to_string(value.as_integer());
+    case Value::Type::Real: {
+      std::ostringstream os;
+      os << value.as_real();
+      std::string s = os.str();
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      return s;
+    }
+    case Value::Type::String: return "\"" + value.as_string() + "\"";
+    case Value::Type::List: {
+      std::string s = "[";
+      for (const Value& v : value.as_list()) s += (s.size() > 1 ? ", " : "") + display_string(v);
+      return s + "]";
+    }
+    case Value::Type::Table: {
+      std::string s = "{ ";
+      bool first = true;
+      for (const auto& [k, v] : value.as_table()) {
+        s += (first ? "" : ", ") + k + " = " + display_string(v);
+        first = false;
+      }
+      return s + " }";
+    }
+  }
+  return "";
+}
+
 }  // namespace orrery::kernel

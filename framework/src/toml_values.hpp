@@ -25,7 +25,11 @@ void apply_override(Value& root, std::string_view assignment);
 /// Serialises a table back to TOML text (for the resolved config of a run).
 std::string to_toml(const Value& table);
 
-/// A canonical one-line rendering (used for hashing and messages).
+/// A canonical one-line rendering, for hashing: key order normalised, reals
+/// at full precision and tagged.
 std::string canonical_string(const Value& value);
+
+/// A one-line rendering for people, in TOML syntax ("0.1", "[1, 2]", "\"x\"").
+std::string display_string(const Value& value);
 
 }  // namespace orrery::kernel

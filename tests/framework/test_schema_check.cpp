@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "schema_check.hpp"
 #include "toml_values.hpp"
@@ -19,7 +21,7 @@ Value table(const std::string& text) { return parse_toml_string(text, "c.toml");
 }  // namespace
 
 TEST_CASE("valid options get their defaults filled in", "[schema]") {
-  const Value out = check_options(table("plugin = \"x.y\"\nscale = 2\n"), schema(), "s", "x.y");
+  const Value out = check_options(table("plugin = \"x.y\"\nscale = 2\n"), schema(), "s", "x.y", ".");
   CHECK(out.find("steps")->as_integer() == 100);
   CHECK(out.find("scale")->as_real() == 2.0);
   CHECK(out.find("method")->as_string() == "a");
@@ -30,7 +32,7 @@ TEST_CASE("valid options get their defaults filled in", "[schema]") {
 TEST_CASE("each kind of bad option is reported with its location", "[schema]") {
   auto fails = [](const std::string& text) {
     try {
-      (void)check_options(table(text), schema(), "s", "x.y");
+      (void)check_options(table(text), schema(), "s", "x.y", ".");
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
@@ -53,4 +55,17 @@ TEST_CASE("references may be @names, library.component or inline tables", "[sche
   CHECK_FALSE(is_reference_value(Value("maf")));
   CHECK(is_reference_value(table("plugin = \"nde.maf\"\nlayers = 3\n")));
   CHECK_FALSE(is_reference_value(table("layers = 3\n")));
+}
+
+TEST_CASE("file options resolve against the config folder and must exist", "[schema]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "orrery-schema-file-test";
+  fs::create_directories(dir);
+  std::ofstream(dir / "data.txt") << "1 2 3\n";
+  const Schema s = {option::file("data").required()};
+  const Value out = check_options(table("data = \"data.txt\"\n"), s, "c", "x.y", dir);
+  CHECK(out.find("data")->as_string() == (dir / "data.txt").string());
+  CHECK_THROWS_WITH(check_options(table("data = \"missing.txt\"\n"), s, "c", "x.y", dir),
+                    Catch::Contains("c.toml:1:8") && Catch::Contains("file not found") && Catch::Contains("missing.txt"));
+  fs::remove_all(dir);
 }

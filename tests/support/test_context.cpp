@@ -65,6 +65,7 @@ bool has_type(const Value& v, OptionType type) {
     case OptionType::ReferenceList:
       return v.is_list() && std::all_of(v.as_list().begin(), v.as_list().end(),
                                         [](const Value& e) { return e.is_reference() || e.is_table(); });
+    case OptionType::File: return v.is_string();
     case OptionType::Any: return true;
   }
   return false;

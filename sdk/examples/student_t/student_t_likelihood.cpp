@@ -4,6 +4,7 @@
 // constructor that validates, const thread-safe evaluation, and registration.
 #include <Eigen/Cholesky>
 #include <cmath>
+#include <numbers>
 #include <orrery/orrery.hpp>
 
 namespace {
@@ -22,6 +23,7 @@ class StudentTLikelihood final : public orrery::Likelihood {
     mean_ = opts.real_list("mean");
     const Eigen::MatrixXd scale = opts.real_matrix("cov");
     nu_ = opts.real("nu");
+    if (!std::isfinite(nu_)) opts.error("nu", "must be finite (use core.gaussian_likelihood for the limit nu -> inf)");
     const auto k = mean_.size();
     if (scale.rows() != k || scale.cols() != k) opts.error("cov", "must be square with the size of mean");
     Eigen::LLT<Eigen::MatrixXd> llt(scale);
@@ -33,12 +35,12 @@ class StudentTLikelihood final : public orrery::Likelihood {
         indices_.push_back(static_cast<Eigen::Index>(block.offset));
     if (static_cast<Eigen::Index>(indices_.size()) < k) opts.error("mean", "has more entries than there are parameters");
     const double kd = static_cast<double>(k);
-    log_norm_ = std::lgamma((nu_ + kd) / 2) - std::lgamma(nu_ / 2) - kd / 2 * std::log(nu_ * M_PI) -
+    log_norm_ = std::lgamma((nu_ + kd) / 2) - std::lgamma(nu_ / 2) - kd / 2 * std::log(nu_ * std::numbers::pi) -
                 cholesky_.diagonal().array().log().sum();
   }
 
   [[nodiscard]] double log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const override {
-    Eigen::VectorXd z = residual(theta);
+    Eigen::VectorXd& z = residual(theta);
     cholesky_.triangularView<Eigen::Lower>().solveInPlace(z);
     const double kd = static_cast<double>(mean_.size());
     return log_norm_ - (nu_ + kd) / 2 * std::log1p(z.squaredNorm() / nu_);
@@ -47,7 +49,7 @@ class StudentTLikelihood final : public orrery::Likelihood {
   [[nodiscard]] bool has_gradient() const override { return true; }
   double log_likelihood_gradient(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                  Eigen::Ref<Eigen::VectorXd> grad) const override {
-    Eigen::VectorXd z = residual(theta);
+    Eigen::VectorXd& z = residual(theta);
     cholesky_.triangularView<Eigen::Lower>().solveInPlace(z);
     const double d2 = z.squaredNorm();
     cholesky_.transpose().triangularView<Eigen::Upper>().solveInPlace(z);  // now Σ⁻¹(x − μ)
@@ -58,8 +60,11 @@ class StudentTLikelihood final : public orrery::Likelihood {
   }
 
  private:
-  Eigen::VectorXd residual(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
-    Eigen::VectorXd r(mean_.size());
+  /// θ_sel − μ in a per-thread buffer: const calls stay thread-safe and, after
+  /// a thread's first call, allocate nothing.
+  Eigen::VectorXd& residual(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
+    thread_local Eigen::VectorXd r;
+    r.resize(mean_.size());
     for (std::size_t i = 0; i < indices_.size(); ++i) r[static_cast<Eigen::Index>(i)] = theta[indices_[i]] - mean_[static_cast<Eigen::Index>(i)];
     return r;
   }

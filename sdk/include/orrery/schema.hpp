@@ -35,6 +35,9 @@ enum class OptionType {
   Table,       ///< free-form sub-table, validated by the component itself
   Reference,   ///< "@name" or an inline table { plugin = "lib.comp", ... }
   ReferenceList,
+  File,        ///< a path to an existing file or folder; relative paths are taken
+               ///< from the config file's folder, and the component receives an
+               ///< absolute path. Its contents are part of the artifact-cache key.
   Any,         ///< anything; the component validates it
 };
 
@@ -50,6 +53,7 @@ constexpr const char* option_type_name(OptionType t) {
     case OptionType::Table: return "table";
     case OptionType::Reference: return "reference";
     case OptionType::ReferenceList: return "list of references";
+    case OptionType::File: return "file";
     case OptionType::Any: return "any";
   }
   return "?";
@@ -100,6 +104,7 @@ inline Builder real_list(std::string key) { return {std::move(key), OptionType::
 inline Builder real_matrix(std::string key) { return {std::move(key), OptionType::RealMatrix}; }
 inline Builder string_list(std::string key) { return {std::move(key), OptionType::StringList}; }
 inline Builder table(std::string key) { return {std::move(key), OptionType::Table}; }
+inline Builder file(std::string key) { return {std::move(key), OptionType::File}; }
 inline Builder any(std::string key) { return {std::move(key), OptionType::Any}; }
 inline Builder reference(std::string key, Kind kind) {
   Builder b{std::move(key), OptionType::Reference};
