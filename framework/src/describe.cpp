@@ -52,8 +52,8 @@ std::string describe_component(const std::string& qualified, const std::vector<f
     if (s.required) os << "  required";
     else if (s.default_value) os << "  default " << display_string(*s.default_value);
     if (s.minimum || s.maximum)
-      os << "  range [" << (s.minimum ? format_number(*s.minimum) : "-inf") << ", "
-         << (s.maximum ? format_number(*s.maximum) : "inf") << "]";
+      os << "  range " << (s.minimum && !s.exclusive_minimum ? "[" : "(") << (s.minimum ? format_number(*s.minimum) : "-inf")
+         << ", " << (s.maximum ? format_number(*s.maximum) : "inf") << (s.maximum && !s.exclusive_maximum ? "]" : ")");
     if (!s.choices.empty()) {
       os << "  one of:";
       for (const auto& c : s.choices) os << " \"" << c << "\"";

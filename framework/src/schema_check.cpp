@@ -91,10 +91,12 @@ class OptionChecker {
   }
   void check_range(double x, const Value& v) const {
     if (std::isnan(x)) fail(v, "value is NaN");
-    if (spec_.minimum && x < *spec_.minimum)
-      fail(v, "value " + number_string(x) + " is below the minimum " + number_string(*spec_.minimum));
-    if (spec_.maximum && x > *spec_.maximum)
-      fail(v, "value " + number_string(x) + " is above the maximum " + number_string(*spec_.maximum));
+    if (spec_.minimum && (x < *spec_.minimum || (spec_.exclusive_minimum && x == *spec_.minimum)))
+      fail(v, "value " + number_string(x) + (spec_.exclusive_minimum ? " must be greater than " : " is below the minimum ") +
+                  number_string(*spec_.minimum));
+    if (spec_.maximum && (x > *spec_.maximum || (spec_.exclusive_maximum && x == *spec_.maximum)))
+      fail(v, "value " + number_string(x) + (spec_.exclusive_maximum ? " must be less than " : " is above the maximum ") +
+                  number_string(*spec_.maximum));
   }
   void check_choice(const Value& v) const {
     if (spec_.choices.empty()) return;

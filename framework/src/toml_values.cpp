@@ -18,6 +18,12 @@ Value convert(const toml::node& node, const std::string& file) {
   if (const auto* t = node.as_table()) {
     ValueTable out;
     for (const auto& [key, child] : *t) out.emplace_back(std::string(key.str()), convert(child, file));
+    // TOML++ keeps keys sorted by name; Orrery keeps them in the order they
+    // were written (parameter order is the order of the flat vector).
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      const SourceLocation &x = a.second.where(), &y = b.second.where();
+      return x.line != y.line ? x.line < y.line : x.column < y.column;
+    });
     return Value(std::move(out), where);
   }
   if (const auto* a = node.as_array()) {

@@ -21,11 +21,13 @@ AdaptiveProposal::AdaptiveProposal(const Eigen::VectorXd& initial_sd, Shape shap
       target_acceptance_(target_acceptance),
       optimal_factor_(2.38 * 2.38 / static_cast<double>(initial_sd.size())),
       // Enough states for a well-conditioned covariance estimate.
-      minimum_samples_(shape == Shape::Full ? std::max<std::uint64_t>(100, 2 * static_cast<std::uint64_t>(initial_sd.size()))
-                                            : 100),
+      minimum_samples_(std::max<std::uint64_t>(
+          100, shape == Shape::Full ? 2 * static_cast<std::uint64_t>(initial_sd.size()) : 0)),
       mean_(Eigen::VectorXd::Zero(initial_sd.size())),
       delta_(initial_sd.size()),
       sd_(initial_sd),
+      // Sized up front (constructed in place: an LLT's status is unset until compute()).
+      llt_(shape == Shape::Full ? initial_sd.size() : 0),
       z_(initial_sd.size()),
       step_(initial_sd.size()) {
   const Eigen::Index d = initial_sd.size();
@@ -33,7 +35,6 @@ AdaptiveProposal::AdaptiveProposal(const Eigen::VectorXd& initial_sd, Shape shap
     scatter_ = Eigen::MatrixXd::Zero(d, d);
     factor_ = Eigen::MatrixXd::Zero(d, d);
     covariance_work_ = Eigen::MatrixXd::Zero(d, d);
-    llt_ = Eigen::LLT<Eigen::MatrixXd>(d);
   } else {
     scatter_diagonal_ = Eigen::VectorXd::Zero(d);
   }

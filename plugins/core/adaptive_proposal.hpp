@@ -13,17 +13,20 @@ namespace orrery::core {
 /// Random-walk proposal x' = x + s · A z, z ~ N(0, I), where:
 ///  * before `minimum_samples()` warm-up states have been seen, A = diag(initial_sd);
 ///  * afterwards A Aᵀ = (2.38²/d) · Σ̂ (Haario, Saksman & Tamminen 2001), Σ̂ the
-///    running (Welford) covariance of the chain's states with a relative
-///    1e-6 ridge on its diagonal, refactorised every `kRefreshInterval` states
-///    rather than every step; with Shape::Diagonal only the variances are used,
-///    for high-dimensional targets where d×d is too large;
+///    running (Welford) covariance of all the chain's warm-up states with a
+///    relative 1e-6 ridge on its diagonal, refactorised every
+///    `kRefreshInterval` states rather than every step; with Shape::Diagonal
+///    only the variances are used, for high-dimensional targets where d×d is
+///    too large. (Forgetting early states in doubling windows was tried: on
+///    ill-conditioned 10-30-D Gaussians it adapted more slowly than the full
+///    history.)
 ///  * s is a global scale adapted by Robbins–Monro on log s towards a target
 ///    acceptance rate (Andrieu & Thoms 2008), restarted at 1 when A switches
 ///    to the empirical covariance.
 /// Adaptation happens only through adapt(), which the sampler calls during
 /// warm-up; afterwards the proposal is fixed, so the retained chain is an
-/// ordinary Metropolis chain. propose() and adapt() allocate nothing, except
-/// adapt() when it refactorises.
+/// ordinary Metropolis chain. propose() and adapt() allocate nothing: every
+/// buffer, the Cholesky factorisation's included, is sized at construction.
 class AdaptiveProposal {
  public:
   enum class Shape { Full, Diagonal };

@@ -45,8 +45,8 @@ std::vector<Eigen::Index> select_parameters(const orrery::Context& ctx, Eigen::I
         options.error("parameters", message + " (scalar parameters: " + known + ")");
       }
       if (!block->is_scalar())
-        options.error("parameters", "parameter '" + name + "' is a field of shape " + orrery::shape_string(block->shape) +
-                                        ", not a scalar");
+        options.error("parameters", "parameter '" + name + "' is a field of shape " +
+                                        orrery::shape_string(block->shape) + ", not a scalar");
       indices.push_back(static_cast<Eigen::Index>(block->offset));
     }
     return indices;

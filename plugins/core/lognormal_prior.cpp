@@ -10,7 +10,7 @@ namespace orrery::core {
 orrery::Schema LognormalPrior::options() {
   using namespace orrery::option;
   return {real("mu").default_value(0.0).doc("mean of log(x)"),
-          real("sigma").required().doc("standard deviation of log(x) (> 0)")};
+          real("sigma").required().greater_than(0.0).doc("standard deviation of log(x) (> 0)")};
 }
 
 LognormalPrior::LognormalPrior(orrery::Context& ctx)

@@ -10,7 +10,7 @@ namespace orrery::core {
 
 orrery::Schema LoguniformPrior::options() {
   using namespace orrery::option;
-  return {real("min").required().doc("lower end of the support (> 0)"),
+  return {real("min").required().greater_than(0.0).doc("lower end of the support (> 0)"),
           real("max").required().doc("upper end of the support (> min)")};
 }
 

@@ -16,7 +16,8 @@ constexpr std::uint64_t kProgressBatch = 100;
 /// range already; this guards direct construction).
 std::uint64_t count_option(const orrery::Options& options, std::string_view key, std::int64_t minimum) {
   const std::int64_t value = options.integer(key);
-  if (value < minimum) options.error(key, "must be at least " + std::to_string(minimum) + ", found " + std::to_string(value));
+  if (value < minimum)
+    options.error(key, "must be at least " + std::to_string(minimum) + ", found " + std::to_string(value));
   return static_cast<std::uint64_t>(value);
 }
 

@@ -10,7 +10,7 @@ namespace orrery::core {
 orrery::Schema NormalPrior::options() {
   using namespace orrery::option;
   return {real("mean").default_value(0.0).doc("mean of each element"),
-          real("sd").required().doc("standard deviation of each element (> 0)")};
+          real("sd").required().greater_than(0.0).doc("standard deviation of each element (> 0)")};
 }
 
 NormalPrior::NormalPrior(orrery::Context& ctx)

@@ -38,7 +38,7 @@ TruncatedStandardNormal standardised(const orrery::Options& options) {
 orrery::Schema TruncatedNormalPrior::options() {
   using namespace orrery::option;
   return {real("mean").default_value(0.0).doc("mean of the untruncated normal"),
-          real("sd").required().doc("standard deviation of the untruncated normal (> 0)"),
+          real("sd").required().greater_than(0.0).doc("standard deviation of the untruncated normal (> 0)"),
           real("min").required().doc("lower truncation bound (may be -inf)"),
           real("max").required().doc("upper truncation bound (> min; may be inf)")};
 }

@@ -1,5 +1,7 @@
 // End to end: rejection counting, the artifact cache, tasks and reference wiring.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
 
 #include "cli_harness.hpp"
 
@@ -87,4 +89,62 @@ after = { plugin = "testing.echo_task", message = "nested" }
   const auto only = ws.orrery("run analysis.toml -q --force --only first", kFixturePlugins);
   REQUIRE(only.exit_code == 0);
   CHECK(ws.json("runs/tasks/summary.json")["tasks"].size() == 1);
+}
+
+TEST_CASE("a shaped field block and named scalars share one parameter space", "[e2e][parameters]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "field"
+seed = 11
+[parameters]
+x = { prior = "uniform", min = -5.0, max = 5.0, latex = "x" }
+h = 0.7
+[parameters.kappa]
+shape = [2, 3]
+prior = "normal"
+sd = 2.0
+[components.like]
+plugin = "core.gaussian_likelihood"
+parameters = ["x"]
+mean = [0.5]
+cov = [[0.25]]
+[components.sampler]
+plugin = "core.metropolis"
+steps = 4000
+)");
+  const auto r = ws.orrery("run analysis.toml -q");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto params = ws.json("runs/field/summary.json")["samplers"]["sampler"]["parameters"];
+  REQUIRE(params.size() == 7);  // x and six field elements; the fixed h is not sampled
+  CHECK(params[0]["name"] == "x");
+  CHECK(params[1]["name"] == "kappa[0,0]");
+  CHECK(params[6]["name"] == "kappa[1,2]");
+  for (std::size_t k = 1; k < 7; ++k) {
+    const double ess = params[k]["ess"].get<double>();
+    REQUIRE(ess > 200);
+    CHECK(std::abs(params[k]["mean"].get<double>()) < 4 * 2.0 / std::sqrt(ess));
+    CHECK(std::abs(params[k]["sd"].get<double>() - 2.0) < 4 * 2.0 / std::sqrt(2 * ess));
+  }
+  CHECK(std::abs(params[0]["mean"].get<double>() - 0.5) < 4 * 0.5 / std::sqrt(params[0]["ess"].get<double>()));
+  CHECK_THAT(ws.read("runs/field/summary.txt"), Catch::Contains("kappa[2, 3]") && Catch::Contains("field: max R-hat"));
+  CHECK_THAT(ws.read("runs/field/chain.paramnames"), Catch::Contains("kappa[1,2]"));
+}
+
+TEST_CASE("[plugins] paths are searched relative to the config file", "[e2e][plugins]") {
+  Workspace ws;
+  std::filesystem::create_directories(ws / "analyses");
+  std::filesystem::create_symlink(orrery::test::kFixturePlugins, ws / "analyses/my-plugins");
+  ws.write("analyses/analysis.toml", R"([analysis]
+name = "local"
+[plugins]
+paths = ["my-plugins"]
+[components.job]
+plugin = "testing.echo_task"
+message = "found"
+)");
+  const auto r = ws.orrery("run analyses/analysis.toml -q");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(ws.json("runs/local/summary.json")["tasks"]["job"]["report"]["message"] == "found");
 }

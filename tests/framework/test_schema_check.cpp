@@ -15,7 +15,8 @@ Schema schema() {
           real("scale").required().range(0.0, 10.0),
           string("method").default_value("a").choices({"a", "b"}),
           real_matrix("cov"),
-          reference("target", Kind::Target).default_value("@posterior")};
+          reference("target", Kind::Target).default_value("@posterior"),
+          real("rate").greater_than(0.0)};
 }
 Value table(const std::string& text) { return parse_toml_string(text, "c.toml"); }
 }  // namespace
@@ -46,6 +47,7 @@ TEST_CASE("each kind of bad option is reported with its location", "[schema]") {
   CHECK_THAT(fails("scale = 1\nsteps = 0\n"), Catch::Contains("below the minimum 1"));
   CHECK_THAT(fails("scale = 1\nmethod = \"c\"\n"), Catch::Contains("is not one of"));
   CHECK_THAT(fails("scale = 1\ncov = [[1, 2], [3]]\n"), Catch::Contains("rows must have equal length"));
+  CHECK_THAT(fails("scale = 1\nrate = 0\n"), Catch::Contains("value 0 must be greater than 0"));
   CHECK_THAT(fails("scale = 1\ntarget = \"nonsense\"\n"), Catch::Contains("expected a reference to a target"));
 }
 

@@ -51,3 +51,10 @@ TEST_CASE("configs round-trip through TOML text and hash canonically", "[config]
   const Value changed = parse_toml_string("x = 2\ny = [1.5, \"s\"]\n[t]\nz = true\n", "d.toml");
   CHECK(canonical_string(a) != canonical_string(changed));
 }
+
+TEST_CASE("tables keep the order in which keys were written", "[config]") {
+  const Value root = parse_toml_string("[p]\nzeta = 1\nalpha = 2\n[p.kappa]\nshape = [2]\n[p.beta]\nx = 1\n", "o.toml");
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : root.find("p")->as_table()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"zeta", "alpha", "kappa", "beta"});
+}

@@ -61,7 +61,8 @@ inline Estimate batch_means(const std::vector<Eigen::VectorXd>& chains) {
   for (const Eigen::VectorXd& chain : chains) {
     const Eigen::Index n = chain.size();
     const auto size = static_cast<Eigen::Index>(std::sqrt(static_cast<double>(n)));
-    for (Eigen::Index start = 0; start + size <= n; start += size) batch_means.push_back(chain.segment(start, size).mean());
+    for (Eigen::Index start = 0; start + size <= n; start += size)
+      batch_means.push_back(chain.segment(start, size).mean());
     total += chain.sum();
     count += static_cast<double>(n);
   }

@@ -11,6 +11,8 @@
 // the artifact cache throws.
 #pragma once
 
+#include "services.hpp"  // kernel::ThreadExecutor
+
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -38,30 +40,6 @@ Value string_list(std::initializer_list<std::string> values);
 
 /// A ParameterSpace of free, unbounded scalar parameters with these names.
 ParameterSpace scalar_space(std::initializer_list<std::string> names);
-
-/// Checks `options` (a table) against `schema` the way the kernel does before
-/// constructing a component: unknown keys, missing required options, types,
-/// ranges and choices; then fills in defaults. Throws ConfigError naming the key.
-void apply_schema(const Schema& schema, Value& options, const std::string& owner);
-
-/// Runs every item in the calling thread, in order.
-class SerialExecutor final : public Executor {
- public:
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override;
-  [[nodiscard]] std::size_t concurrency() const override { return 1; }
-};
-
-/// Runs items on `threads` std::threads that take indices from a shared
-/// counter, so the assignment of items to threads varies from run to run.
-class ThreadExecutor final : public Executor {
- public:
-  explicit ThreadExecutor(std::size_t threads) : threads_(threads == 0 ? 1 : threads) {}
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override;
-  [[nodiscard]] std::size_t concurrency() const override { return threads_; }
-
- private:
-  std::size_t threads_;
-};
 
 /// Collects log messages (thread-safe) instead of printing them.
 class CollectingLogger final : public Logger {
@@ -101,7 +79,8 @@ class TestContext final : public Context {
   TestContext(const TestContext&) = delete;
   TestContext& operator=(const TestContext&) = delete;
 
-  /// Validates the options against `schema` and fills defaults (see apply_schema).
+  /// Validates the options against `schema` and fills defaults, with the
+  /// kernel's own checker (kernel::check_options).
   void apply_schema(const Schema& schema);
   /// Makes `component` the target of reference option `key` (appends for lists).
   void add_reference(const std::string& key, Component& component);
@@ -139,8 +118,8 @@ class TestContext final : public Context {
   CollectingLogger logger_;
   std::atomic<std::uint64_t> progress_done_{0};
   std::vector<std::pair<std::string, std::uint64_t>> progress_requests_;
-  SerialExecutor serial_;
-  std::unique_ptr<ThreadExecutor> threaded_;
+  kernel::ThreadExecutor serial_{1};
+  std::unique_ptr<kernel::ThreadExecutor> threaded_;
   Executor* executor_ = &serial_;
   ThrowingCache cache_;
   std::filesystem::path output_dir_;

@@ -66,8 +66,10 @@ struct OptionSpec {
   OptionType type = OptionType::Any;
   bool required = false;
   std::optional<Value> default_value;   ///< filled in when absent (never with required)
-  std::optional<double> minimum;        ///< inclusive, for Integer/Real and each RealList entry
-  std::optional<double> maximum;        ///< inclusive
+  std::optional<double> minimum;        ///< for Integer/Real and each RealList entry
+  std::optional<double> maximum;
+  bool exclusive_minimum = false;       ///< minimum itself is not allowed (e.g. sd > 0)
+  bool exclusive_maximum = false;
   std::vector<std::string> choices;     ///< allowed strings, if non-empty
   std::optional<Kind> reference_kind;   ///< for Reference/ReferenceList
   std::string documentation;
@@ -86,6 +88,9 @@ class Builder {
   Builder& min(double m) { spec_.minimum = m; return *this; }
   Builder& max(double m) { spec_.maximum = m; return *this; }
   Builder& range(double lo, double hi) { spec_.minimum = lo; spec_.maximum = hi; return *this; }
+  /// Strict bounds: value > m, value < m.
+  Builder& greater_than(double m) { spec_.minimum = m; spec_.exclusive_minimum = true; return *this; }
+  Builder& less_than(double m) { spec_.maximum = m; spec_.exclusive_maximum = true; return *this; }
   Builder& choices(std::vector<std::string> c) { spec_.choices = std::move(c); return *this; }
   Builder& doc(std::string d) { spec_.documentation = std::move(d); return *this; }
   operator OptionSpec() const { return spec_; }  // NOLINT(google-explicit-constructor)

@@ -43,8 +43,9 @@ class ORRERY_API Target : public Component {
     for (Eigen::Index j = 0; j < xs.cols(); ++j) out[j] = log_density(xs.col(j));
   }
 
-  /// Writes a starting point with finite density (for the posterior: a draw
-  /// from the prior) into `x`.
+  /// Writes a starting point into `x`, for the posterior a draw from the prior.
+  /// Implementations try to return a point of finite density and throw Error
+  /// when they cannot find one; samplers should still check the density.
   virtual void initial_point(RandomStream& rng, Eigen::Ref<Eigen::VectorXd> x) const = 0;
 };
 

@@ -113,7 +113,8 @@ TEST_CASE("gaussian likelihood defaults to the first scalar parameters", "[core]
 
   CHECK_THAT(config_error_message([&] {
                build<GaussianLikelihood>(
-                   {{"mean", real_list({0.0, 0.0, 0.0, 0.0})}, {"cov", real_matrix({{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}})}},
+                   {{"mean", real_list({0.0, 0.0, 0.0, 0.0})},
+                    {"cov", real_matrix({{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}})}},
                    space);
              }),
              Catch::Contains("option 'mean'") && Catch::Contains("only 3 scalar parameters"));

@@ -127,7 +127,7 @@ TEST_CASE("normal prior", "[core][prior]") {
   CHECK(log_prob_at(*standard, 0.0) == Approx(-0.5 * std::log(2.0 * M_PI)));
 
   CHECK_THAT(config_error_message([] { build<orrery::core::NormalPrior>({{"sd", 0.0}}); }),
-             Catch::Contains("option 'sd'") && Catch::Contains("> 0"));
+             Catch::Contains("option 'sd'") && Catch::Contains("must be greater than 0"));
   CHECK_THAT(config_error_message([] { build<orrery::core::NormalPrior>({{"sd", -1.0}}); }),
              Catch::Contains("option 'sd'"));
 }
@@ -172,7 +172,7 @@ TEST_CASE("loguniform prior", "[core][prior]") {
   CHECK(log_prob_at(*prior, 100.1) == -kInf);
 
   CHECK_THAT(config_error_message([] { build<orrery::core::LoguniformPrior>({{"min", 0.0}, {"max", 1.0}}); }),
-             Catch::Contains("option 'min'") && Catch::Contains("> 0"));
+             Catch::Contains("option 'min'") && Catch::Contains("must be greater than 0"));
   CHECK_THAT(config_error_message([] { build<orrery::core::LoguniformPrior>({{"min", 2.0}, {"max", 1.0}}); }),
              Catch::Contains("option 'max'"));
 }

@@ -66,8 +66,9 @@ TEST_CASE("truncated standard normal picks an efficient exact proposal", "[core]
 
 TEST_CASE("truncated standard normal draws match quadrature moments on every kind of interval",
           "[core][standard_normal]") {
-  const std::pair<double, double> intervals[] = {
-      {-kInf, kInf}, {-1.0, 3.0}, {-0.5, 0.5}, {0.5, 3.0}, {8.0, kInf}, {8.0, 8.5}, {-kInf, -8.0}, {40.0, 40.5}, {-2.0, -1.9}};
+  const std::pair<double, double> intervals[] = {{-kInf, kInf}, {-1.0, 3.0},    {-0.5, 0.5},   {0.5, 3.0},
+                                                 {8.0, kInf},   {8.0, 8.5},     {-kInf, -8.0}, {40.0, 40.5},
+                                                 {-2.0, -1.9}};
   orrery::RandomStream rng(7);
   for (const auto& [a, b] : intervals) {
     INFO("[" << a << ", " << b << "]");

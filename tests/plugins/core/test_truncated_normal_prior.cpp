@@ -39,7 +39,8 @@ Moments quadrature_moments(double mean, double sd, double lo, double hi) {
   };
   const double mass = orrery::test::integrate(weight, lo, hi, 200000);
   const double m = orrery::test::integrate([&](double x) { return x * weight(x); }, lo, hi, 200000) / mass;
-  const double v = orrery::test::integrate([&](double x) { return (x - m) * (x - m) * weight(x); }, lo, hi, 200000) / mass;
+  const double v =
+      orrery::test::integrate([&](double x) { return (x - m) * (x - m) * weight(x); }, lo, hi, 200000) / mass;
   return {m, v};
 }
 
@@ -99,7 +100,8 @@ TEST_CASE("truncated normal far-tail mean matches the Mills-ratio formula", "[co
   const double variance = 1.0 + 8.0 * expected - expected * expected;
   CHECK(std::abs(draws.mean() - expected) < 4.0 * std::sqrt(variance / n));
   // Density at the boundary: log φ(8) - log Q(8).
-  CHECK(log_prob_at(*prior, 8.0) == Approx(-32.0 - 0.5 * std::log(2.0 * M_PI) + 35.013437159914549896).epsilon(1e-13));
+  CHECK(log_prob_at(*prior, 8.0) ==
+        Approx(-32.0 - 0.5 * std::log(2.0 * M_PI) + 35.013437159914549896).epsilon(1e-13));
 }
 
 TEST_CASE("truncated normal gradient, support and option checks", "[core][prior]") {
