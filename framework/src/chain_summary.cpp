@@ -26,6 +26,21 @@ double variance(const Eigen::VectorXd& x) {
   return (x.array() - m).square().sum() / static_cast<double>(x.size() - 1);
 }
 
+/// Mean within-chain variance W and the variance of the chain means.
+struct ChainMoments {
+  double within;
+  double between_means;
+};
+ChainMoments chain_moments(const std::vector<Eigen::VectorXd>& chains) {
+  Eigen::VectorXd means(static_cast<Eigen::Index>(chains.size()));
+  double w = 0;
+  for (std::size_t j = 0; j < chains.size(); ++j) {
+    means[static_cast<Eigen::Index>(j)] = chains[j].mean();
+    w += variance(chains[j]);
+  }
+  return {w / static_cast<double>(chains.size()), chains.size() > 1 ? variance(means) : 0.0};
+}
+
 /// Autocovariance at lags 0..max_lag (biased normalisation, as in Geyer 1992).
 Eigen::VectorXd autocovariance(const Eigen::VectorXd& x, Eigen::Index max_lag) {
   const Eigen::Index n = x.size();
@@ -59,17 +74,9 @@ double split_rhat(const std::vector<Eigen::VectorXd>& chains) {
   const auto halves = split_halves(chains);
   if (halves.size() < 2) return kNaN;
   const double n = static_cast<double>(halves.front().size());
-  const double m = static_cast<double>(halves.size());
-  Eigen::VectorXd means(static_cast<Eigen::Index>(halves.size()));
-  double w = 0;
-  for (std::size_t j = 0; j < halves.size(); ++j) {
-    means[static_cast<Eigen::Index>(j)] = halves[j].mean();
-    w += variance(halves[j]);
-  }
-  w /= m;
-  const double b = n * variance(means);
+  const auto [w, between] = chain_moments(halves);
   if (w <= 0) return kNaN;
-  const double var_plus = (n - 1) / n * w + b / n;
+  const double var_plus = (n - 1) / n * w + between;  // B/n with B = n·var(means)
   return std::sqrt(var_plus / w);
 }
 
@@ -83,15 +90,8 @@ double effective_sample_size(const std::vector<Eigen::VectorXd>& chains) {
 
   // Mean autocovariance over chains, computed in blocks of lags so the common
   // case (fast decorrelation) never pays for all n lags.
-  Eigen::VectorXd means(static_cast<Eigen::Index>(halves.size()));
-  double w = 0;
-  for (std::size_t j = 0; j < halves.size(); ++j) {
-    means[static_cast<Eigen::Index>(j)] = halves[j].mean();
-    w += variance(halves[j]);
-  }
-  w /= m;
-  const double var_plus = (static_cast<double>(n) - 1) / static_cast<double>(n) * w +
-                          (halves.size() > 1 ? variance(means) : 0.0);
+  const auto [w, between] = chain_moments(halves);
+  const double var_plus = (static_cast<double>(n) - 1) / static_cast<double>(n) * w + between;
   if (!(var_plus > 0)) return kNaN;
 
   Eigen::Index computed = std::min<Eigen::Index>(max_lag, 64);

@@ -68,31 +68,26 @@ double Posterior::log_prior(const Eigen::Ref<const Eigen::VectorXd>& x) const {
   return lp;
 }
 
-double Posterior::log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const {
-  double lp = log_prior(x);
-  if (lp == kMinusInf) return kMinusInf;
-  if (identity_layout_) {
-    for (const Likelihood* l : likelihoods_) {
-      const double ll = l->log_likelihood(x);
-      if (!std::isfinite(ll)) {
-        nonfinite_.fetch_add(1, std::memory_order_relaxed);
-        return kMinusInf;
-      }
-      lp += ll;
-    }
-    return std::isnan(lp) ? kMinusInf : lp;
-  }
-  Eigen::VectorXd& theta = scratch(0, template_.size());
-  to_full(x, theta);
+double Posterior::log_likelihoods(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
+  double total = 0.0;
   for (const Likelihood* l : likelihoods_) {
     const double ll = l->log_likelihood(theta);
     if (!std::isfinite(ll)) {
       nonfinite_.fetch_add(1, std::memory_order_relaxed);
       return kMinusInf;
     }
-    lp += ll;
+    total += ll;
   }
-  return std::isnan(lp) ? kMinusInf : lp;
+  return total;
+}
+
+double Posterior::log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+  const double lp = log_prior(x);
+  if (lp == kMinusInf) return kMinusInf;
+  if (identity_layout_) return lp + log_likelihoods(x);
+  Eigen::VectorXd& theta = scratch(0, template_.size());
+  to_full(x, theta);
+  return lp + log_likelihoods(theta);
 }
 
 double Posterior::log_density_gradient(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> grad) const {

@@ -49,6 +49,8 @@ class Posterior final : public Target {
     std::size_t size;
   };
   double log_prior(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// Σ log L(θ); -infinity (counted) as soon as one is not finite.
+  double log_likelihoods(const Eigen::Ref<const Eigen::VectorXd>& theta) const;
 
   const ParameterSpace& full_;
   ParameterSpace free_;
