@@ -90,7 +90,8 @@ double effective_sample_size(const std::vector<Eigen::VectorXd>& chains) {
 
   // Mean autocovariance over chains, computed in blocks of lags so the common
   // case (fast decorrelation) never pays for all n lags.
-  const auto [w, between] = chain_moments(halves);
+  const ChainMoments moments = chain_moments(halves);
+  const double w = moments.within, between = moments.between_means;  // plain names: captured below
   const double var_plus = (static_cast<double>(n) - 1) / static_cast<double>(n) * w + between;
   if (!(var_plus > 0)) return kNaN;
 

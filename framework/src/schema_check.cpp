@@ -139,7 +139,7 @@ Value check_options(const Value& options, const Schema& schema, const std::strin
 
   for (const auto& [key, value] : options.as_table()) {
     if (std::find(extra_allowed.begin(), extra_allowed.end(), key) != extra_allowed.end()) continue;
-    const auto it = std::find_if(schema.begin(), schema.end(), [&](const OptionSpec& s) { return s.key == key; });
+    const auto it = std::find_if(schema.begin(), schema.end(), [&key = key](const OptionSpec& s) { return s.key == key; });
     if (it == schema.end()) {
       std::string hint = did_you_mean(key, known);
       if (hint.empty()) {
