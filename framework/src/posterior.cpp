@@ -84,10 +84,15 @@ double Posterior::log_likelihoods(const Eigen::Ref<const Eigen::VectorXd>& theta
 double Posterior::log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const {
   const double lp = log_prior(x);
   if (lp == kMinusInf) return kMinusInf;
-  if (identity_layout_) return lp + log_likelihoods(x);
-  Eigen::VectorXd& theta = scratch(0, template_.size());
-  to_full(x, theta);
-  return lp + log_likelihoods(theta);
+  double total;
+  if (identity_layout_) {
+    total = lp + log_likelihoods(x);
+  } else {
+    Eigen::VectorXd& theta = scratch(0, template_.size());
+    to_full(x, theta);
+    total = lp + log_likelihoods(theta);
+  }
+  return std::isnan(total) ? kMinusInf : total;  // e.g. +inf prior with -inf likelihood
 }
 
 double Posterior::log_density_gradient(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> grad) const {

@@ -19,9 +19,7 @@
 #include "posterior.hpp"
 #include "toml_values.hpp"
 
-#ifndef ORRERY_GIT_COMMIT
-#define ORRERY_GIT_COMMIT "unknown"
-#endif
+#include "orrery_git_commit.hpp"  // generated at build time
 #ifndef ORRERY_VERSION
 #define ORRERY_VERSION "0.0.0"
 #endif

@@ -154,17 +154,6 @@ Value check_options(const Value& options, const Schema& schema, const std::strin
 
   Value out = options;
   for (const auto& spec : schema) {
-    if (spec.type != OptionType::File) continue;
-    Value* v = out.find(spec.key);
-    if (!v) continue;
-    std::filesystem::path p = v->as_string();
-    if (p.is_relative()) p = base_dir / p;
-    std::error_code ec;
-    if (!std::filesystem::exists(p, ec))
-      throw ConfigError(v->where(), prefix + ", option '" + spec.key + "': file not found: " + p.string());
-    *v = Value(std::filesystem::absolute(p).lexically_normal().string(), v->where());
-  }
-  for (const auto& spec : schema) {
     if (out.find(spec.key)) continue;
     if (spec.required)
       throw ConfigError(options.where(), prefix + ": missing required option '" + spec.key + "' (" +
@@ -175,6 +164,18 @@ Value check_options(const Value& options, const Schema& schema, const std::strin
       d.set_where(options.where());
       out.as_table().emplace_back(spec.key, std::move(d));
     }
+  }
+  // File options, defaults included, resolve against the config's folder.
+  for (const auto& spec : schema) {
+    if (spec.type != OptionType::File) continue;
+    Value* v = out.find(spec.key);
+    if (!v) continue;
+    std::filesystem::path p = v->as_string();
+    if (p.is_relative()) p = base_dir / p;
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec))
+      throw ConfigError(v->where(), prefix + ", option '" + spec.key + "': file not found: " + p.string());
+    *v = Value(std::filesystem::absolute(p).lexically_normal().string(), v->where());
   }
   return out;
 }

@@ -1,6 +1,10 @@
 #include "toml_values.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -49,44 +53,83 @@ Value parse(std::string_view text, const std::string& source_name) {
   }
 }
 
-void append_toml(toml::table& out, const std::string& key, const Value& v);
-
-toml::array to_array(const ValueList& list) {
-  toml::array arr;
-  for (const Value& v : list) {
-    switch (v.type()) {
-      case Value::Type::Boolean: arr.push_back(v.as_bool()); break;
-      case Value::Type::Integer: arr.push_back(v.as_integer()); break;
-      case Value::Type::Real: arr.push_back(v.as_real()); break;
-      case Value::Type::String: arr.push_back(v.as_string()); break;
-      case Value::Type::List: arr.push_back(to_array(v.as_list())); break;
-      case Value::Type::Table: {
-        toml::table t;
-        for (const auto& [k, c] : v.as_table()) append_toml(t, k, c);
-        arr.push_back(std::move(t));
-        break;
-      }
-      case Value::Type::Null: break;
+std::string toml_string(const std::string& text) {
+  std::string s = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': s += "\\\""; break;
+      case '\\': s += "\\\\"; break;
+      case '\n': s += "\\n"; break;
+      case '\t': s += "\\t"; break;
+      case '\r': s += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          s += buf;
+        } else {
+          s += c;
+        }
     }
   }
-  return arr;
+  return s + "\"";
 }
 
-void append_toml(toml::table& out, const std::string& key, const Value& v) {
+std::string toml_key(const std::string& key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  return bare ? key : toml_string(key);
+}
+
+std::string toml_real(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest text that reads back exactly
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string toml_inline(const Value& v) {
   switch (v.type()) {
-    case Value::Type::Boolean: out.insert_or_assign(key, v.as_bool()); break;
-    case Value::Type::Integer: out.insert_or_assign(key, v.as_integer()); break;
-    case Value::Type::Real: out.insert_or_assign(key, v.as_real()); break;
-    case Value::Type::String: out.insert_or_assign(key, v.as_string()); break;
-    case Value::Type::List: out.insert_or_assign(key, to_array(v.as_list())); break;
-    case Value::Type::Table: {
-      toml::table t;
-      for (const auto& [k, c] : v.as_table()) append_toml(t, k, c);
-      out.insert_or_assign(key, std::move(t));
-      break;
+    case Value::Type::Null: return "\"\"";
+    case Value::Type::Boolean: return v.as_bool() ? "true" : "false";
+    case Value::Type::Integer: return std::to_string(v.as_integer());
+    case Value::Type::Real: return toml_real(v.as_real());
+    case Value::Type::String: return toml_string(v.as_string());
+    case Value::Type::List: {
+      std::string s = "[";
+      for (const Value& e : v.as_list()) s += (s.size() > 1 ? ", " : "") + toml_inline(e);
+      return s + "]";
     }
-    case Value::Type::Null: break;
+    case Value::Type::Table: {
+      std::string s = "{";
+      bool first = true;
+      for (const auto& [k, e] : v.as_table()) {
+        s += (first ? " " : ", ") + toml_key(k) + " = " + toml_inline(e);
+        first = false;
+      }
+      return s + (first ? "}" : " }");
+    }
   }
+  return "";
+}
+
+/// A table under `path`: as [path.child] sections when every entry is a table
+/// (e.g. [components]), otherwise as one [path] section with inline values, so
+/// the written order is kept exactly.
+void emit_table(std::ostringstream& os, const std::string& path, const Value& table) {
+  const ValueTable& entries = table.as_table();
+  const bool all_tables = !entries.empty() && std::all_of(entries.begin(), entries.end(),
+                                                          [](const auto& kv) { return kv.second.is_table(); });
+  if (all_tables) {
+    for (const auto& [k, child] : entries) emit_table(os, path + "." + toml_key(k), child);
+    return;
+  }
+  os << "\n[" << path << "]\n";
+  for (const auto& [k, v] : entries) os << toml_key(k) << " = " << toml_inline(v) << "\n";
 }
 
 }  // namespace
@@ -146,10 +189,11 @@ void apply_override(Value& root, std::string_view assignment) {
 }
 
 std::string to_toml(const Value& table) {
-  toml::table out;
-  for (const auto& [k, v] : table.as_table()) append_toml(out, k, v);
   std::ostringstream os;
-  os << out << "\n";
+  for (const auto& [k, v] : table.as_table())
+    if (!v.is_table()) os << toml_key(k) << " = " << toml_inline(v) << "\n";
+  for (const auto& [k, v] : table.as_table())
+    if (v.is_table()) emit_table(os, toml_key(k), v);
   return os.str();
 }
 

@@ -125,3 +125,13 @@ TEST_CASE("overrides are applied and the resolved config and manifest record the
   CHECK(manifest["components"].size() == 5);
   CHECK_THAT(r.out, Catch::Contains("sampler 'sampler' (core.metropolis)"));
 }
+
+TEST_CASE("the resolved config of a run reproduces it exactly", "[e2e][reproducibility]") {
+  Workspace ws;
+  REQUIRE(ws.orrery("run " + kQuickstart + " -q --set components.sampler.steps=400").exit_code == 0);
+  const auto again = ws.orrery("run runs/quickstart/config.toml -q --set analysis.name=again");
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(ws.read("runs/again/chain.txt") == ws.read("runs/quickstart/chain.txt"));
+  CHECK(ws.read("runs/again/chain.paramnames") == ws.read("runs/quickstart/chain.paramnames"));
+}

@@ -58,3 +58,36 @@ TEST_CASE("tables keep the order in which keys were written", "[config]") {
   for (const auto& [k, v] : root.find("p")->as_table()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"zeta", "alpha", "kappa", "beta"});
 }
+
+TEST_CASE("written TOML keeps key order, types and awkward strings", "[config]") {
+  const Value a = parse_toml_string(R"(
+[analysis]
+name = "x"
+[parameters]
+y = { prior = "normal", sd = 2.0, latex = "\\sigma_8 \"q\"" }
+h = 0.7
+x = { prior = "uniform", min = -5, max = 5.0 }
+[parameters.kappa]
+shape = [2, 3]
+prior = "normal"
+sd = 1e-300
+[components.z]
+plugin = "a.b"
+list = [[1.5, 2], ["s", true]]
+inline = { plugin = "c.d", deep = { k = 1 } }
+[components.b]
+plugin = "e.f"
+)", "a.toml");
+  const std::string text = to_toml(a);
+  const Value b = parse_toml_string(text, "b.toml");
+  INFO(text);
+  CHECK(canonical_string(a) == canonical_string(b));
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : b.find("parameters")->as_table()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"y", "h", "x", "kappa"});
+  keys.clear();
+  for (const auto& [k, v] : b.find("components")->as_table()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"z", "b"});
+  CHECK(b.find("parameters")->find("x")->find("min")->is_integer());
+  CHECK(b.find("parameters")->find("kappa")->find("sd")->as_real() == 1e-300);
+}
