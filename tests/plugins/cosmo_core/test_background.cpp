@@ -13,9 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "plugins/cosmo_core/validation_data.hpp"
 #include "cosmo_core/background.hpp"
 
 namespace {
+
+using orrery::test::ccl_model;
+using orrery::test::read_rows;
 
 using orrery::cosmo::Background;
 using orrery::cosmo::CosmologyParams;
@@ -25,44 +29,7 @@ using orrery::cosmo::Param;
 using orrery::cosmo::value_of;
 using D8 = Dual<double, kParamCount>;
 
-/// Rows of numbers from a CCL benchmark file ('#' lines skipped; "-inf" allowed).
-std::vector<std::vector<double>> read_table(const std::string& name) {
-  const std::string path = std::string(ORRERY_VALIDATION_DIR) + "/ccl/" + name;
-  std::ifstream in(path);
-  INFO("validation file " << path);
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::vector<double> row;
-    std::string field;
-    while (fields >> field) row.push_back(std::stod(field));
-    if (!row.empty()) rows.push_back(row);
-  }
-  REQUIRE(!rows.empty());
-  return rows;
-}
 
-/// CCL benchmark models 1..5 (README §1). Radiation-free unless `radiation`,
-/// which adds photons at 2.725 K and 3.046 massless neutrinos.
-CosmologyParams<double> ccl_model(int model, bool radiation = false) {
-  static constexpr double kOmegaV[] = {0.70, 0.70, 0.70, 0.65, 0.75};
-  static constexpr double kW0[] = {-1.0, -0.9, -0.9, -0.9, -0.9};
-  static constexpr double kWa[] = {0.0, 0.0, 0.1, 0.1, 0.1};
-  CosmologyParams<double> p;
-  p.omega_c = 0.25;
-  p.omega_b = 0.05;
-  p.h = 0.7;
-  p.n_s = 0.96;
-  p.omega_k = 1.0 - 0.30 - kOmegaV[model - 1];
-  p.w0 = kW0[model - 1];
-  p.wa = kWa[model - 1];
-  p.T_cmb = radiation ? 2.725 : 0.0;
-  p.N_eff = radiation ? 3.046 : 0.0;
-  return p;
-}
 
 template <typename S>
 CosmologyParams<S> convert(const CosmologyParams<double>& p) {
@@ -146,7 +113,7 @@ std::vector<CosmologyParams<double>> gradient_cosmologies() {
 }  // namespace
 
 TEST_CASE("Comoving radial distance matches CCL models 1-5 (z = 1..5) within rtol 1e-4", "[background]") {
-  const auto rows = read_table("chi_model1-5.txt");
+  const auto rows = read_rows(orrery::test::kCclDir / "chi_model1-5.txt");
   double worst = 0.0;
   for (int model = 1; model <= 5; ++model) {
     const auto p = ccl_model(model);
@@ -165,7 +132,7 @@ TEST_CASE("Comoving radial distance matches CCL models 1-5 (z = 1..5) within rto
 }
 
 TEST_CASE("Comoving radial distance matches CCL models 1-3 at z = 10..1000 within rtol 1e-4", "[background]") {
-  const auto rows = read_table("chi_hiz_model1-3.txt");
+  const auto rows = read_rows(orrery::test::kCclDir / "chi_hiz_model1-3.txt");
   double worst = 0.0;
   for (int model = 1; model <= 3; ++model) {
     const auto p = ccl_model(model);
@@ -185,7 +152,7 @@ TEST_CASE("Comoving radial distance matches CCL models 1-3 at z = 10..1000 withi
 }
 
 TEST_CASE("Distance modulus matches CCL models 1-5", "[background]") {
-  const auto rows = read_table("dm_model1-5.txt");
+  const auto rows = read_rows(orrery::test::kCclDir / "dm_model1-5.txt");
   double worst_radiation = 0.0, worst_free = 0.0;
   for (int model = 1; model <= 5; ++model) {
     const Background<double> with_radiation(ccl_model(model, true));

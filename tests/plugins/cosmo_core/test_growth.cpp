@@ -13,9 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "plugins/cosmo_core/validation_data.hpp"
 #include "cosmo_core/growth.hpp"
 
 namespace {
+
+using orrery::test::ccl_model;
+using orrery::test::read_rows;
 
 using orrery::cosmo::Background;
 using orrery::cosmo::CosmologyParams;
@@ -25,42 +29,7 @@ using orrery::cosmo::kParamCount;
 using orrery::cosmo::Param;
 using D8 = Dual<double, kParamCount>;
 
-/// Rows of numbers from a CCL benchmark file ('#' lines skipped).
-std::vector<std::vector<double>> read_table(const std::string& name) {
-  const std::string path = std::string(ORRERY_VALIDATION_DIR) + "/ccl/" + name;
-  std::ifstream in(path);
-  INFO("validation file " << path);
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::vector<double> row;
-    std::string field;
-    while (fields >> field) row.push_back(std::stod(field));
-    if (!row.empty()) rows.push_back(row);
-  }
-  REQUIRE(!rows.empty());
-  return rows;
-}
 
-/// CCL benchmark models 1..5 (README §1), radiation-free unless `radiation`.
-CosmologyParams<double> ccl_model(int model, bool radiation = false) {
-  static constexpr double kOmegaV[] = {0.70, 0.70, 0.70, 0.65, 0.75};
-  static constexpr double kW0[] = {-1.0, -0.9, -0.9, -0.9, -0.9};
-  static constexpr double kWa[] = {0.0, 0.0, 0.1, 0.1, 0.1};
-  CosmologyParams<double> p;
-  p.omega_c = 0.25;
-  p.omega_b = 0.05;
-  p.h = 0.7;
-  p.omega_k = 1.0 - 0.30 - kOmegaV[model - 1];
-  p.w0 = kW0[model - 1];
-  p.wa = kWa[model - 1];
-  p.T_cmb = radiation ? 2.725 : 0.0;
-  p.N_eff = radiation ? 3.046 : 0.0;
-  return p;
-}
 
 CosmologyParams<D8> seeded(const CosmologyParams<double>& p) {
   CosmologyParams<D8> q;
@@ -73,7 +42,7 @@ CosmologyParams<D8> seeded(const CosmologyParams<double>& p) {
 /// Compares one benchmark file (columns: z, then models 1..n) with the
 /// unnormalised growth factor; returns the largest relative error.
 double compare_file(const std::string& name, int models, double rtol) {
-  const auto rows = read_table(name);
+  const auto rows = read_rows(orrery::test::kCclDir / name);
   double worst = 0.0;
   for (int model = 1; model <= models; ++model) {
     const Background<double> bg(ccl_model(model));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/cosmo_core/validation_data.hpp"
 #include "cosmo_core/background.hpp"
 #include "cosmo_core/dual.hpp"
 #include "cosmo_core/growth.hpp"
@@ -23,25 +24,10 @@ using namespace orrery::cosmo;
 namespace fs = std::filesystem;
 
 namespace {
+using orrery::test::read_rows;
 const fs::path kValidation = ORRERY_VALIDATION_DIR;
 const fs::path kCcl = kValidation / "ccl";
 
-/// Numeric rows of a whitespace-separated file ('#' lines skipped).
-std::vector<std::vector<double>> read_rows(const fs::path& file) {
-  std::ifstream in(file);
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream ls(line);
-    std::vector<double> row;
-    double v = 0;
-    while (ls >> v) row.push_back(v);
-    if (!row.empty()) rows.push_back(row);
-  }
-  return rows;
-}
 
 /// The CCL power-spectrum cosmology (README §1): no radiation in the
 /// background, BBKS at T_CMB = 2.7 or Eisenstein & Hu at 2.725.
