@@ -10,7 +10,7 @@
 
 #include "data_files.hpp"
 #include "posterior.hpp"
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 #include "toml_values.hpp"
 
 #ifndef ORRERY_VERSION

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 #include "toml_values.hpp"
 
 namespace orrery::kernel {

@@ -7,7 +7,7 @@
 
 #include "config.hpp"
 #include "schema_check.hpp"
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 
 namespace orrery::kernel {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 
 #ifndef ORRERY_INSTALL_PLUGIN_DIR
 #define ORRERY_INSTALL_PLUGIN_DIR ""

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 
 namespace orrery::kernel {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nearest_name.hpp"
+#include <orrery/suggest.hpp>
 #include "option_checks.hpp"
 #include "standard_normal.hpp"
 
@@ -39,7 +39,7 @@ std::vector<Eigen::Index> select_parameters(const orrery::Context& ctx, Eigen::I
       const orrery::ParameterBlock* block = space.find(name);
       if (block == nullptr) {
         std::string message = "no scalar parameter called '" + name + "'";
-        if (const auto suggestion = nearest_name(name, scalars)) message += "; did you mean '" + *suggestion + "'?";
+        message += orrery::did_you_mean(name, scalars);
         std::string known;
         for (const std::string& s : scalars) known += (known.empty() ? "" : ", ") + s;
         options.error("parameters", message + " (scalar parameters: " + known + ")");

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "suggest.hpp"
+#include <orrery/suggest.hpp>
 
-using namespace orrery::kernel;
+using namespace orrery;
 
 TEST_CASE("edit distance counts insertions, deletions, substitutions and swaps", "[suggest]") {
   CHECK(edit_distance("steps", "steps") == 0);
