@@ -35,6 +35,16 @@ inline double omega_gamma_h2(double T_cmb) {
   return rho_gamma / critical_density_h2();
 }
 
+/// Solar mass in kg, from the IAU 2015 nominal GM_sun and CODATA 2018 G (as CCL).
+inline constexpr double kSolarMassKg = 1.3271244e20 / kGravitationalConstant;
+
+/// C1 ρ_crit of the NLA intrinsic-alignment model: C1 = 5e-14 h⁻² M_sun⁻¹ Mpc³
+/// (Brown et al. 2002) times the critical density for h = 1 in h² M_sun Mpc⁻³;
+/// about 0.01388 (CCL's convention; some codes round it to 0.0134).
+inline double ia_c1_rho_crit() {
+  return 5e-14 * critical_density_h2() * kMpcM * kMpcM * kMpcM / kSolarMassKg;
+}
+
 /// Energy density of one massless neutrino species relative to photons,
 /// (7/8) (4/11)^{4/3} (instantaneous decoupling; N_eff absorbs the rest).
 inline double neutrino_to_photon_density_per_species() {

@@ -96,7 +96,7 @@ class Limber {
         S q = lensing_prefactor * (1.0 + z) * f_k_[i] * efficiency[static_cast<std::size_t>(i)];
         if (tr.ia_amplitude != 0.0 && !tr.nz.is_delta()) {
           using std::pow;
-          const double amplitude = tr.ia_amplitude * kIaC1RhoCrit * std::pow((1 + z) / (1 + tr.ia_z_pivot), tr.ia_eta);
+          const double amplitude = tr.ia_amplitude * ia_c1_rho_crit() * std::pow((1 + z) / (1 + tr.ia_z_pivot), tr.ia_eta);
           q -= amplitude * background.omega_m() / growth.growth_factor(1.0 / (1.0 + z)) * tr.nz(z) * h_over_c_[i];
         }
         kernels_(i, static_cast<Eigen::Index>(t)) = (1.0 + tr.multiplicative_bias) * q;
@@ -139,8 +139,6 @@ class Limber {
   }
 
  private:
-  static constexpr double kIaC1RhoCrit = 0.0134;
-
   [[nodiscard]] double counts_weight(const Tracer& tr, int i) const {
     const double z = z_[static_cast<std::size_t>(i)];
     double b = tr.bias;

@@ -4,7 +4,7 @@
 //    optionally with multiplicative shear bias m (signal × (1 + m)) and
 //    intrinsic alignments in the NLA model: an extra kernel
 //    -A_IA C1 ρ_crit Ω_m / D(z) · ((1+z)/(1+z_pivot))^η · n(z) H(z)/c
-//    (C1 ρ_crit = 0.0134, Bridle & King 2007 / CCL convention; D(0) = 1).
+//    (C1 ρ_crit ≈ 0.01388 as in CCL, see constants.hpp; D(0) = 1).
 //  * Counts (galaxy number counts): n(z) H(z)/c times a linear bias b(z),
 //    constant or tabulated on the n(z) grid.
 //
