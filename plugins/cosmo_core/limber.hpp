@@ -9,7 +9,7 @@
 // F(ℓ) = sqrt((ℓ+2)(ℓ+1)ℓ(ℓ−1)) / (ℓ+½)² for shear (the exact spin-2 factor,
 // switchable off to compare with codes that drop it) and 1 for counts.
 //
-// The integral runs over a fixed, uniform z grid (composite Simpson), so z and
+// The integral runs over a fixed z grid (composite Simpson in t, z ∝ t²), so z and
 // a = 1/(1+z) are plain doubles and every cosmology dependence (χ, H, growth,
 // P) is carried exactly by S. The lensing-efficiency integral uses the
 // separable identity f_K(χ'−χ)/f_K(χ') = c_K(χ) − f_K(χ) c_K(χ')/f_K(χ'),
@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <type_traits>
 #include <cmath>
 #include <vector>
 
@@ -54,8 +55,17 @@ class Limber {
     for (const Tracer& t : tracers_) z_max = std::max(z_max, t.nz.is_delta() ? t.nz.z().front() : t.nz.z_max());
     if (!(z_max > settings_.z_min)) throw Error("Limber: the tracers' n(z) end below z_min");
     const int n = settings_.z_intervals;
+    // Nodes uniform in t ∈ [0, 1] with z = z_min + (z_max − z_min) t²: denser at
+    // low z, where lensing kernels of low bins vary fastest; dz/dt weights the
+    // rules below.
     z_.resize(n + 1);
-    for (int i = 0; i <= n; ++i) z_[static_cast<std::size_t>(i)] = settings_.z_min + (z_max - settings_.z_min) * i / n;
+    dz_dt_.resize(n + 1);
+    dt_ = 1.0 / n;
+    for (int i = 0; i <= n; ++i) {
+      const double t = static_cast<double>(i) / n;
+      z_[static_cast<std::size_t>(i)] = settings_.z_min + (z_max - settings_.z_min) * t * t;
+      dz_dt_[static_cast<std::size_t>(i)] = 2.0 * (z_max - settings_.z_min) * t;
+    }
 
     // Distances and expansion rate at the nodes.
     using std::cos;
@@ -111,7 +121,6 @@ class Limber {
   [[nodiscard]] Matrix spectra(const std::vector<double>& ells, PowerFn&& power) const {
     const auto pairs = tracer_pairs(static_cast<int>(tracers_.size()));
     const int n = settings_.z_intervals;
-    const double dz = z_[1] - z_[0];
     Matrix out = Matrix::Zero(static_cast<Eigen::Index>(pairs.size()), static_cast<Eigen::Index>(ells.size()));
     Vector weight(n + 1);  // Simpson weight × (c/H) / f_K² × P at each node, for one ℓ
     for (std::size_t l = 0; l < ells.size(); ++l) {
@@ -119,7 +128,8 @@ class Limber {
       for (int i = 0; i <= n; ++i) {
         const double simpson = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
         const S k = (ell + 0.5) / f_k_[i];
-        weight[i] = simpson * dz / 3.0 / (h_over_c_[i] * f_k_[i] * f_k_[i]) * power(k, static_cast<std::size_t>(i));
+        weight[i] = simpson * dt_ * dz_dt_[static_cast<std::size_t>(i)] / 3.0 / (h_over_c_[i] * f_k_[i] * f_k_[i]) *
+                    power(k, static_cast<std::size_t>(i));
       }
       for (std::size_t p = 0; p < pairs.size(); ++p) {
         const auto [a, b] = pairs[p];
@@ -173,19 +183,28 @@ class Limber {
         if (z_[static_cast<std::size_t>(i)] < zs) out[static_cast<std::size_t>(i)] = c_k_[i] - f_k_[i] * cs / fs;
       return out;
     }
-    // Cumulative trapezoid from the top: A = ∫ n dz', B = ∫ n c_K/f_K dz'.
+    // Cumulative integrals from the top, A = ∫ n dz' and B = ∫ n c_K/f_K dz',
+    // interval by interval with the 4-point rule
+    //   ∫_{z_i}^{z_i+1} g = h/24 (−g_{i−1} + 13 g_i + 13 g_{i+1} − g_{i+2}),
+    // fourth order where g is smooth (trapezoid in the two end intervals).
+    const double dz = dt_;  // the rule runs in t; integrands carry dz/dt
+    std::vector<double> nv(static_cast<std::size_t>(n + 1));
+    std::vector<S> gv(static_cast<std::size_t>(n + 1));
+    for (int i = 0; i <= n; ++i) {
+      nv[static_cast<std::size_t>(i)] = tr.nz(z_[static_cast<std::size_t>(i)]) * dz_dt_[static_cast<std::size_t>(i)];
+      gv[static_cast<std::size_t>(i)] = nv[static_cast<std::size_t>(i)] * c_k_[i] / f_k_[i];
+    }
+    auto interval = [&](const auto& g, int i) {
+      using T = std::decay_t<decltype(g[0])>;
+      const auto at = [&](int j) -> const T& { return g[static_cast<std::size_t>(j)]; };
+      if (i == 0 || i + 1 == n) return T(0.5 * dz * (at(i) + at(i + 1)));
+      return T(dz / 24.0 * (13.0 * (at(i) + at(i + 1)) - at(i - 1) - at(i + 2)));
+    };
     S a_sum(0.0), b_sum(0.0);
-    double n_above = tr.nz(z_.back());
-    S g_above = n_above * c_k_[n] / f_k_[n];
-    const double dz = z_[1] - z_[0];
     for (int i = n - 1; i >= 0; --i) {
-      const double n_here = tr.nz(z_[static_cast<std::size_t>(i)]);
-      const S g_here = n_here * c_k_[i] / f_k_[i];
-      a_sum += 0.5 * dz * (n_here + n_above);
-      b_sum += 0.5 * dz * (g_here + g_above);
+      a_sum += interval(nv, i);
+      b_sum += interval(gv, i);
       out[static_cast<std::size_t>(i)] = c_k_[i] * a_sum - f_k_[i] * b_sum;
-      n_above = n_here;
-      g_above = g_here;
     }
     return out;
   }
@@ -198,7 +217,8 @@ class Limber {
 
   std::vector<Tracer> tracers_;
   LimberSettings settings_;
-  std::vector<double> z_;
+  std::vector<double> z_, dz_dt_;
+  double dt_ = 0;
   Vector chi_, f_k_, c_k_, h_over_c_;
   Matrix kernels_;  ///< nodes × tracers
 };

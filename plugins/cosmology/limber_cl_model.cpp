@@ -81,8 +81,8 @@ orrery::Schema LimberClModel::options() {
           .doc("whether the power_table is rescaled to sigma8 or used as given"),
       string("nonlinear").default_value("halofit").choices({"halofit", "none"}).doc(
           "non-linear correction: Takahashi et al. (2012) halofit, or none (linear P)"),
-      integer("z_intervals").default_value(1024).min(2).doc(
-          "Simpson intervals of the Limber redshift integral (even); 1024 gives C_ell to ~5e-4"),
+      integer("z_intervals").default_value(256).min(2).doc(
+          "Simpson intervals of the Limber redshift integral (even; nodes denser at low z); 256 gives C_ell to ~2e-4"),
       boolean("exact_shear_ell_factor").default_value(true).doc(
           "use the exact spin-2 factor (l+2)!/(l-2)!/(l+1/2)^4 for shear (false: 1, as some codes do)"),
       real("omega_c").default_value(0.2545).min(0.0).doc("Omega_c if the analysis does not declare omega_c"),

@@ -324,7 +324,7 @@ TEST_CASE("evaluation timings of the LSST-Y1 5-bin configuration", "[.timing]") 
   const Eigen::VectorXd theta8 = model8->fiducial_point();
   Eigen::MatrixXd jac8(n, 8);
   const double jacobian8 = time([&] { model8->evaluate_with_jacobian(theta8, out, jac8); }, 5);
-  WARN("LSST-Y1 5 bins, 15 pairs x 50 ell, z_intervals 1024, halofit (best of repeats): evaluate "
+  WARN("LSST-Y1 5 bins, 15 pairs x 50 ell, default z_intervals, halofit (best of repeats): evaluate "
        << value * 1e3 << " ms; evaluate_with_jacobian, 4 parameters " << jacobian * 1e3 << " ms (x"
        << jacobian / value << "), 8 parameters " << jacobian8 * 1e3 << " ms (x" << jacobian8 / value << ")");
 }
