@@ -22,6 +22,8 @@
 
 #include <orrery/error.hpp>
 
+#include "cosmo_core/numeric_text.hpp"
+
 namespace orrery::cosmo {
 
 class RedshiftDistribution {
@@ -87,23 +89,13 @@ class RedshiftDistribution {
 
   /// Two whitespace- or comma-separated columns, z and n(z); '#' starts a comment.
   static RedshiftDistribution from_file(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw Error("n(z) file '" + file.string() + "' cannot be read");
+    const std::string what = "n(z) file '" + file.string() + "'";
     std::vector<double> z, n;
-    std::string line;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-      ++line_no;
-      if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-      std::replace(line.begin(), line.end(), ',', ' ');
-      std::istringstream ls(line);
-      double a = 0, b = 0;
-      if (!(ls >> a)) continue;  // blank line
-      if (!(ls >> b))
-        throw Error("n(z) file '" + file.string() + "', line " + std::to_string(line_no) + ": expected two columns, z and n(z)");
-      z.push_back(a);
-      n.push_back(b);
-    }
+    for_each_numeric_row(file, what, [&](int line_no, const std::vector<double>& row) {
+      if (row.size() < 2) throw Error(what + ", line " + std::to_string(line_no) + ": expected two columns, z and n(z)");
+      z.push_back(row[0]);
+      n.push_back(row[1]);
+    });
     if (z.empty()) throw Error("n(z) file '" + file.string() + "' holds no data");
     return {std::move(z), std::move(n), "n(z) file '" + file.string() + "'"};
   }

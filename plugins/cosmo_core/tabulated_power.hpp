@@ -29,6 +29,8 @@
 
 #include <orrery/error.hpp>
 
+#include "cosmo_core/numeric_text.hpp"
+
 namespace orrery::cosmo {
 
 class TabulatedPower {
@@ -63,30 +65,8 @@ class TabulatedPower {
     const std::string where = "power spectrum file '" + file.string() + "'";
     if (!(h > 0)) throw Error(where + ": h must be positive to convert from h/Mpc, got " + std::to_string(h));
     if (p_column < 1) throw Error(where + ": P column must be >= 1 (column 0 is k), got " + std::to_string(p_column));
-    std::ifstream in(file);
-    if (!in) throw Error(where + " cannot be read");
     std::vector<double> k, p;
-    std::string line;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-      ++line_no;
-      if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-      std::istringstream ls(line);
-      std::vector<double> cols;
-      std::string token;
-      while (ls >> token) {
-        std::size_t used = 0;
-        double v = 0;
-        try {
-          v = std::stod(token, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used != token.size())
-          throw Error(where + ", line " + std::to_string(line_no) + ": '" + token + "' is not a number");
-        cols.push_back(v);
-      }
-      if (cols.empty()) continue;
+    for_each_numeric_row(file, where, [&](int line_no, const std::vector<double>& cols) {
       if (cols.size() <= static_cast<std::size_t>(p_column))
         throw Error(where + ", line " + std::to_string(line_no) + ": expected at least " + std::to_string(p_column + 1) +
                     " columns (k [h/Mpc], P [(Mpc/h)^3]), found " + std::to_string(cols.size()));
@@ -100,7 +80,7 @@ class TabulatedPower {
                     std::to_string(kh) + " after " + std::to_string(k.back() / h));
       k.push_back(kh * h);
       p.push_back(ph / (h * h * h));
-    }
+    });
     if (k.empty()) throw Error(where + " holds no data rows");
     return TabulatedPower(k, p, where);
   }

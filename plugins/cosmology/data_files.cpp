@@ -14,6 +14,8 @@
 
 #include <orrery/error.hpp>
 
+#include "cosmo_core/numeric_text.hpp"
+
 namespace orrery::cosmology {
 namespace {
 
@@ -101,31 +103,10 @@ Eigen::VectorXd read_npy(const fs::path& file) {
 }
 
 Eigen::VectorXd read_text(const fs::path& file) {
-  const std::string where = "data file '" + file.string() + "'";
-  std::ifstream in(file);
-  if (!in) throw Error(where + " cannot be read");
   std::vector<double> values;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream ls(line);
-    std::string token;
-    while (ls >> token) {
-      std::size_t used = 0;
-      double v = 0.0;
-      try {
-        v = std::stod(token, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != token.size())
-        throw Error(where + ", line " + std::to_string(line_no) + ": '" + token + "' is not a number");
-      values.push_back(v);
-    }
-  }
+  orrery::cosmo::for_each_numeric_row(file, "data file '" + file.string() + "'", [&](int, const std::vector<double>& row) {
+    values.insert(values.end(), row.begin(), row.end());
+  });
   return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
 }
 
