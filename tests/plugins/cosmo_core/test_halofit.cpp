@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/cosmo_core/gradient_check.hpp"
 #include "cosmo_core/background.hpp"
 #include "cosmo_core/dual.hpp"
 #include "cosmo_core/growth.hpp"
@@ -102,32 +103,9 @@ double class_deviation(const ClassRun& run, const std::string& z_text, const Hal
   return worst;
 }
 
-double derivative8(const std::function<double(double)>& f, double x, double h) {
-  static constexpr std::array<double, 4> c = {4.0 / 5.0, -1.0 / 5.0, 4.0 / 105.0, -1.0 / 280.0};
-  double d = 0;
-  for (int j = 1; j <= 4; ++j) d += c[static_cast<std::size_t>(j - 1)] * (f(x + j * h) - f(x - j * h));
-  return d / h;
-}
-double fd_step(Param p, double value) { return 1e-3 * std::max(std::abs(value), p == Param::omega_k ? 1.0 : 0.05); }
-
-/// Exact vs finite-difference derivative of a quantity of size `scale`:
-/// 1e-6 relative where the derivative matters, 1e-9 scale absolute where it
-/// is (nearly) zero and the finite difference is mostly rounding noise.
-struct GradientCheck {
-  double worst = 0;
-  int significant = 0, negligible = 0;
-  void add(double ad, double fd, double scale) {
-    if (std::abs(fd) >= 1e-3 * std::abs(scale)) {
-      const double err = std::abs(ad / fd - 1.0);
-      worst = std::max(worst, err);
-      ++significant;
-      CHECK(err <= 1e-6);
-    } else {
-      ++negligible;
-      CHECK(std::abs(ad - fd) <= 1e-9 * std::abs(scale));
-    }
-  }
-};
+using orrery::test::derivative8;
+using orrery::test::fd_step;
+using orrery::test::GradientCheck;
 
 /// Halofit P_nl(k, z) of an Eisenstein & Hu spectrum with Background/Growth,
 /// for any scalar; k_h in h/Mpc (so k = k_h h moves with h).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "plugins/cosmo_core/validation_data.hpp"
+#include "plugins/cosmo_core/gradient_check.hpp"
 #include "cosmo_core/background.hpp"
 #include "cosmo_core/dual.hpp"
 #include "cosmo_core/growth.hpp"
@@ -56,37 +57,9 @@ Growth<double> ccl_growth(double w0, double wa) {
 /// digits in model1_pk_eh.txt, so the exact grid is used everywhere.
 double ccl_k(std::size_t row) { return std::pow(10.0, -3.0 + static_cast<double>(row) / 10.0); }
 
-/// Eighth-order central difference of f at x with step h.
-double derivative8(const std::function<double(double)>& f, double x, double h) {
-  static constexpr std::array<double, 4> c = {4.0 / 5.0, -1.0 / 5.0, 4.0 / 105.0, -1.0 / 280.0};
-  double d = 0;
-  for (int j = 1; j <= 4; ++j) d += c[static_cast<std::size_t>(j - 1)] * (f(x + j * h) - f(x - j * h));
-  return d / h;
-}
-
-/// Finite-difference step for parameter p (relative 1e-3, absolute near 0).
-double fd_step(Param p, double value) { return 1e-3 * std::max(std::abs(value), p == Param::omega_k ? 1.0 : 0.05); }
-
-/// Compares exact (ad) and finite-difference (fd) derivatives of a quantity
-/// of size `scale`: relative agreement 1e-6 where the derivative matters
-/// (|fd| ≥ 1e-3 scale per unit parameter), and |ad - fd| ≤ 1e-9 scale where it
-/// is (nearly) zero and fd is mostly rounding noise. `worst` is the largest
-/// relative difference among the significant derivatives.
-struct GradientCheck {
-  double worst = 0;
-  int significant = 0, negligible = 0;
-  void add(double ad, double fd, double scale) {
-    if (std::abs(fd) >= 1e-3 * std::abs(scale)) {
-      const double err = std::abs(ad / fd - 1.0);
-      worst = std::max(worst, err);
-      ++significant;
-      CHECK(err <= 1e-6);
-    } else {
-      ++negligible;
-      CHECK(std::abs(ad - fd) <= 1e-9 * std::abs(scale));
-    }
-  }
-};
+using orrery::test::derivative8;
+using orrery::test::fd_step;
+using orrery::test::GradientCheck;
 }  // namespace
 
 TEST_CASE("BBKS P(k, z) matches CCL's model1-3 benchmarks", "[linear_power][ccl]") {
