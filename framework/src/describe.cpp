@@ -1,5 +1,6 @@
 #include "describe.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "plugin_catalog.hpp"
@@ -28,10 +29,12 @@ std::string describe_catalog(const std::vector<fs::path>& extra_folders) {
   const PluginCatalog catalog = load(extra_folders);
   std::ostringstream os;
   if (catalog.libraries().empty()) os << "no plugin libraries found (set ORRERY_PLUGIN_PATH)\n";
+  std::size_t width = 0;  // align the columns on the longest name
+  for (const auto& qualified : catalog.all_component_names()) width = std::max(width, qualified.size() + 2);
   for (const auto& [name, lib] : catalog.libraries()) {
     os << name << " " << lib->manifest->version << "  (" << lib->file.string() << ")\n";
     for (const auto& c : lib->manifest->components)
-      os << "  " << pad(name + "." + c.name, 32) << pad(std::string(kind_name(c.kind)), 18) << c.description << "\n";
+      os << "  " << pad(name + "." + c.name, width) << pad(std::string(kind_name(c.kind)), 19) << c.description << "\n";
   }
   for (const auto& b : catalog.broken()) os << "unusable: " << b.file.string() << " " << b.reason << "\n";
   return os.str();
