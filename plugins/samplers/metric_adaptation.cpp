@@ -1,0 +1,197 @@
+#include "metric_adaptation.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include <orrery/error.hpp>
+
+namespace orrery::samplers {
+
+WindowedAdaptation::WindowedAdaptation(std::uint64_t warmup) : warmup_(warmup) {
+  if (warmup < 20) {
+    enabled_ = false;
+    init_buffer_ = warmup;
+    term_buffer_ = 0;
+    base_window_ = 0;
+  } else if (kInitBuffer + kBaseWindow + kTermBuffer > warmup) {
+    // As Stan: 15% / 75% / 10%.
+    init_buffer_ = static_cast<std::uint64_t>(0.15 * static_cast<double>(warmup));
+    term_buffer_ = static_cast<std::uint64_t>(0.1 * static_cast<double>(warmup));
+    base_window_ = warmup - (init_buffer_ + term_buffer_);
+  }
+  window_size_ = base_window_;
+  next_window_ = init_buffer_ + base_window_ - 1;
+}
+
+bool WindowedAdaptation::in_window() const {
+  return enabled_ && counter_ >= init_buffer_ && counter_ < warmup_ - term_buffer_ && counter_ != warmup_;
+}
+
+bool WindowedAdaptation::end_of_window() const {
+  return enabled_ && counter_ == next_window_ && counter_ != warmup_;
+}
+
+void WindowedAdaptation::compute_next_window() {
+  const std::uint64_t last = warmup_ - term_buffer_ - 1;
+  if (next_window_ == last) return;
+  window_size_ *= 2;
+  next_window_ = counter_ + window_size_;
+  if (next_window_ != last) {
+    const std::uint64_t next_boundary = next_window_ + 2 * window_size_;
+    if (next_boundary >= warmup_ - term_buffer_) next_window_ = last;
+  }
+}
+
+bool MetricAdaptation::learn(const Eigen::VectorXd& q, Hamiltonian& system) {
+  if (schedule_.in_window()) estimator_.add(q);
+  if (schedule_.end_of_window()) {
+    schedule_.compute_next_window();
+    bool updated = false;
+    if (estimator_.count() >= 2) {
+      const double n = static_cast<double>(estimator_.count());
+      if (shape_ == MetricShape::Diagonal) {
+        Eigen::VectorXd variance = (n / (n + 5.0)) * estimator_.variance().array() + 1e-3 * (5.0 / (n + 5.0));
+        if (variance.allFinite() && (variance.array() > 0.0).all()) {
+          system.set_inverse_metric(variance);
+          updated = true;
+        }
+      } else {
+        Eigen::MatrixXd covariance = (n / (n + 5.0)) * estimator_.covariance();
+        covariance.diagonal().array() += 1e-3 * (5.0 / (n + 5.0));
+        if (covariance.allFinite()) updated = system.set_inverse_metric(covariance);
+      }
+    }
+    estimator_.restart();
+    schedule_.increment();
+    return updated;
+  }
+  schedule_.increment();
+  return false;
+}
+
+Hamiltonian::Hamiltonian(const orrery::Target& target, Eigen::Index dimension, MetricShape shape)
+    : target_(&target), shape_(shape), scratch_(Eigen::VectorXd::Zero(dimension)) {
+  if (shape_ == MetricShape::Diagonal) {
+    diagonal_ = Eigen::VectorXd::Ones(dimension);
+  } else {
+    dense_ = Eigen::MatrixXd::Identity(dimension, dimension);
+    upper_ = Eigen::MatrixXd::Identity(dimension, dimension);
+  }
+}
+
+Eigen::VectorXd Hamiltonian::inverse_metric_diagonal() const {
+  return shape_ == MetricShape::Diagonal ? diagonal_ : Eigen::VectorXd(dense_.diagonal());
+}
+
+void Hamiltonian::set_inverse_metric(const Eigen::VectorXd& variances) {
+  if (shape_ == MetricShape::Diagonal) {
+    diagonal_ = variances;
+  } else {
+    set_inverse_metric(Eigen::MatrixXd(variances.asDiagonal()));
+  }
+}
+
+bool Hamiltonian::set_inverse_metric(const Eigen::MatrixXd& covariance) {
+  if (shape_ == MetricShape::Diagonal) {
+    diagonal_ = covariance.diagonal();
+    return true;
+  }
+  const Eigen::MatrixXd symmetric = 0.5 * (covariance + covariance.transpose());
+  const Eigen::LLT<Eigen::MatrixXd> llt(symmetric);
+  if (llt.info() != Eigen::Success) return false;
+  dense_ = symmetric;
+  upper_ = llt.matrixU();
+  return true;
+}
+
+void Hamiltonian::sample_momentum(PhasePoint& z, orrery::RandomStream& rng) const {
+  if (shape_ == MetricShape::Diagonal) {
+    for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal() / std::sqrt(diagonal_[i]);
+    return;
+  }
+  // p = L⁻ᵀ u with u ~ N(0, I), so Cov(p) = (L Lᵀ)⁻¹ = M.
+  for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal();
+  upper_.triangularView<Eigen::Upper>().solveInPlace(z.p);
+}
+
+double Hamiltonian::kinetic(const Eigen::VectorXd& p) const {
+  if (shape_ == MetricShape::Diagonal) return 0.5 * p.dot(diagonal_.cwiseProduct(p));
+  scratch_.noalias() = dense_ * p;
+  return 0.5 * p.dot(scratch_);
+}
+
+double find_reasonable_step_size(Hamiltonian& system, PhasePoint& z, PhasePoint& scratch,
+                                 orrery::RandomStream& rng, double step_size) {
+  if (!(std::isfinite(step_size) && step_size > 0.0) || step_size > 1e7) return step_size;
+  constexpr int kMaxIterations = 100;
+  const double log_target = std::log(0.8);
+  auto energy_change = [&](double epsilon) {
+    scratch.assign(z);
+    system.sample_momentum(scratch, rng);
+    const double h0 = system.hamiltonian(scratch);
+    system.leapfrog(scratch, epsilon);
+    const double h = system.hamiltonian(scratch);
+    const double delta = h0 - h;
+    return std::isnan(delta) ? -std::numeric_limits<double>::infinity() : delta;
+  };
+  const int direction = energy_change(step_size) > log_target ? 1 : -1;
+  for (int i = 0; i < kMaxIterations; ++i) {
+    const double delta = energy_change(step_size);
+    if (direction == 1 && !(delta > log_target)) break;
+    if (direction == -1 && !(delta < log_target)) break;
+    const double next = direction == 1 ? 2.0 * step_size : 0.5 * step_size;
+    if (next > 1e7 || next < 1e-300) break;  // flat or pathological target: keep the last sane value
+    step_size = next;
+  }
+  return step_size;
+}
+
+void initial_point(Hamiltonian& system, PhasePoint& z, orrery::RandomStream& rng, int attempts,
+                   const std::string& sampler, std::size_t chain) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    system.target().initial_point(rng, z.q);
+    system.evaluate(z);
+    if (std::isfinite(z.log_density) && z.grad.allFinite()) return;
+  }
+  throw orrery::Error(sampler + ", chain " + std::to_string(chain) +
+                      ": the target's log-density or gradient was not finite at any of " + std::to_string(attempts) +
+                      " initial points (last log-density " + format_real(z.log_density) +
+                      "); check that the likelihood can be evaluated inside the prior's support");
+}
+
+std::uint64_t count_option(const orrery::Options& options, std::string_view key, std::int64_t minimum) {
+  const std::int64_t value = options.integer(key);
+  if (value < minimum)
+    options.error(key, "must be at least " + std::to_string(minimum) + ", found " + std::to_string(value));
+  return static_cast<std::uint64_t>(value);
+}
+
+double ebfmi(const Eigen::VectorXd& energy) {
+  const Eigen::Index n = energy.size();
+  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+  const double mean = energy.mean();
+  double numerator = 0.0;
+  for (Eigen::Index i = 1; i < n; ++i) numerator += (energy[i] - energy[i - 1]) * (energy[i] - energy[i - 1]);
+  const double denominator = (energy.array() - mean).square().sum();
+  return numerator / denominator;
+}
+
+std::string target_label(const orrery::Context& ctx) {
+  const orrery::Options& options = ctx.options();
+  if (options.has("target")) {
+    const orrery::Value& v = options.at("target");
+    if (v.is_string()) return v.as_string();
+    if (v.is_table())
+      if (const orrery::Value* plugin = v.find("plugin"); plugin && plugin->is_string()) return plugin->as_string();
+  }
+  return "target";
+}
+
+std::string format_real(double value) {
+  std::ostringstream out;
+  out.precision(10);
+  out << value;
+  return out.str();
+}
+
+}  // namespace orrery::samplers

@@ -1,0 +1,352 @@
+#include "nuts_sampler.hpp"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "metric_adaptation.hpp"
+#include "step_size_adaptation.hpp"
+
+namespace orrery::samplers {
+namespace {
+
+constexpr std::uint64_t kProgressBatch = 50;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double log_sum_exp(double a, double b) {
+  if (a == -kInf) return b;
+  if (b == -kInf) return a;
+  const double m = a > b ? a : b;
+  return m + std::log(std::exp(a - m) + std::exp(b - m));
+}
+
+/// Generalised U-turn criterion: both ends' velocities point along rho.
+bool no_u_turn(const Eigen::VectorXd& p_sharp_minus, const Eigen::VectorXd& p_sharp_plus, const Eigen::VectorXd& rho) {
+  return p_sharp_plus.dot(rho) > 0.0 && p_sharp_minus.dot(rho) > 0.0;
+}
+/// The same with rho = a + b, without forming the sum.
+bool no_u_turn(const Eigen::VectorXd& p_sharp_minus, const Eigen::VectorXd& p_sharp_plus, const Eigen::VectorXd& a,
+               const Eigen::VectorXd& b) {
+  return p_sharp_plus.dot(a) + p_sharp_plus.dot(b) > 0.0 && p_sharp_minus.dot(a) + p_sharp_minus.dot(b) > 0.0;
+}
+
+/// Scratch vectors of one internal tree level, allocated once per chain.
+struct Level {
+  explicit Level(Eigen::Index d)
+      : z_propose_final(d), p_init_end(d), p_sharp_init_end(d), rho_init(d), p_final_beg(d), p_sharp_final_beg(d),
+        rho_final(d) {}
+  PhasePoint z_propose_final;
+  Eigen::VectorXd p_init_end, p_sharp_init_end, rho_init, p_final_beg, p_sharp_final_beg, rho_final;
+};
+
+struct Transition {
+  double accept_stat = 0.0;
+  int depth = 0;
+  bool divergent = false;
+  double energy = 0.0;
+};
+
+/// One chain's NUTS state: Stan's base_nuts with preallocated storage.
+class NutsKernel {
+ public:
+  NutsKernel(Hamiltonian& system, Eigen::Index d, int max_depth)
+      : system_(system), max_depth_(max_depth), z_(d), z_fwd_(d), z_bck_(d), z_sample_(d), z_propose_(d),
+        p_fwd_fwd_(d), p_sharp_fwd_fwd_(d), p_fwd_bck_(d), p_sharp_fwd_bck_(d), p_bck_fwd_(d), p_sharp_bck_fwd_(d),
+        p_bck_bck_(d), p_sharp_bck_bck_(d), rho_(d), rho_fwd_(d), rho_bck_(d) {
+    levels_.reserve(static_cast<std::size_t>(max_depth) + 1);
+    for (int i = 0; i <= max_depth; ++i) levels_.emplace_back(d);
+  }
+
+  /// One transition from `current` (position, log-density, gradient), which
+  /// is overwritten with the new state.
+  Transition transition(PhasePoint& current, double epsilon, orrery::RandomStream& rng) {
+    rng_ = &rng;
+    epsilon_ = epsilon;
+    z_.assign(current);
+    system_.sample_momentum(z_, rng);
+    z_fwd_.assign(z_);
+    z_bck_.assign(z_);
+    z_sample_.assign(z_);
+    z_propose_.assign(z_);
+
+    p_fwd_fwd_ = z_.p;
+    system_.velocity(z_.p, p_sharp_fwd_fwd_);
+    p_fwd_bck_ = z_.p;
+    p_sharp_fwd_bck_ = p_sharp_fwd_fwd_;
+    p_bck_fwd_ = z_.p;
+    p_sharp_bck_fwd_ = p_sharp_fwd_fwd_;
+    p_bck_bck_ = z_.p;
+    p_sharp_bck_bck_ = p_sharp_fwd_fwd_;
+    rho_ = z_.p;
+
+    double log_sum_weight = 0.0;
+    h0_ = system_.hamiltonian(z_);
+    n_leapfrog_ = 0;
+    sum_metro_prob_ = 0.0;
+    divergent_ = false;
+    int depth = 0;
+
+    while (depth < max_depth_) {
+      rho_fwd_.setZero();
+      rho_bck_.setZero();
+      bool valid_subtree;
+      double log_sum_weight_subtree = -kInf;
+      if (rng.uniform() > 0.5) {
+        z_.assign(z_fwd_);
+        rho_bck_ = rho_;
+        p_bck_fwd_ = p_fwd_bck_;
+        p_sharp_bck_fwd_ = p_sharp_fwd_bck_;
+        valid_subtree = build_tree(depth, z_propose_, p_sharp_fwd_bck_, p_sharp_fwd_fwd_, rho_fwd_, p_fwd_bck_,
+                                   p_fwd_fwd_, 1.0, log_sum_weight_subtree);
+        z_fwd_.assign(z_);
+      } else {
+        z_.assign(z_bck_);
+        rho_fwd_ = rho_;
+        p_fwd_bck_ = p_bck_fwd_;
+        p_sharp_fwd_bck_ = p_sharp_bck_fwd_;
+        valid_subtree = build_tree(depth, z_propose_, p_sharp_bck_fwd_, p_sharp_bck_bck_, rho_bck_, p_bck_fwd_,
+                                   p_bck_bck_, -1.0, log_sum_weight_subtree);
+        z_bck_.assign(z_);
+      }
+      if (!valid_subtree) break;
+      ++depth;
+
+      if (log_sum_weight_subtree > log_sum_weight) {
+        z_sample_.assign(z_propose_);
+      } else {
+        const double accept_prob = std::exp(log_sum_weight_subtree - log_sum_weight);
+        if (rng.uniform() < accept_prob) z_sample_.assign(z_propose_);
+      }
+      log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+
+      rho_ = rho_bck_ + rho_fwd_;
+      bool persist = no_u_turn(p_sharp_bck_bck_, p_sharp_fwd_fwd_, rho_);
+      persist = persist && no_u_turn(p_sharp_bck_bck_, p_sharp_fwd_bck_, rho_bck_, p_fwd_bck_);
+      persist = persist && no_u_turn(p_sharp_bck_fwd_, p_sharp_fwd_fwd_, rho_fwd_, p_bck_fwd_);
+      if (!persist) break;
+    }
+
+    Transition t;
+    t.depth = depth;
+    t.divergent = divergent_;
+    t.accept_stat = n_leapfrog_ > 0 ? sum_metro_prob_ / static_cast<double>(n_leapfrog_) : 0.0;
+    t.energy = system_.hamiltonian(z_sample_);
+    current.assign(z_sample_);
+    return t;
+  }
+
+ private:
+  bool build_tree(int depth, PhasePoint& z_propose, Eigen::VectorXd& p_sharp_beg, Eigen::VectorXd& p_sharp_end,
+                  Eigen::VectorXd& rho, Eigen::VectorXd& p_beg, Eigen::VectorXd& p_end, double sign,
+                  double& log_sum_weight) {
+    if (depth == 0) {
+      system_.leapfrog(z_, sign * epsilon_);
+      ++n_leapfrog_;
+      const double h = system_.hamiltonian(z_);  // +inf if anything is non-finite
+      if (h - h0_ > NutsSampler::kMaxEnergyError || !std::isfinite(h)) divergent_ = true;
+      if (std::isfinite(h)) {
+        log_sum_weight = log_sum_exp(log_sum_weight, h0_ - h);
+        sum_metro_prob_ += h0_ - h > 0.0 ? 1.0 : std::exp(h0_ - h);
+      }
+      if (divergent_) return false;
+      z_propose.assign(z_);
+      system_.velocity(z_.p, p_sharp_beg);
+      p_sharp_end = p_sharp_beg;
+      rho += z_.p;
+      p_beg = z_.p;
+      p_end = p_beg;
+      return true;
+    }
+    Level& level = levels_[static_cast<std::size_t>(depth)];
+
+    // Initial subtree.
+    double log_sum_weight_init = -kInf;
+    level.rho_init.setZero();
+    if (!build_tree(depth - 1, z_propose, p_sharp_beg, level.p_sharp_init_end, level.rho_init, p_beg,
+                    level.p_init_end, sign, log_sum_weight_init))
+      return false;
+
+    // Final subtree.
+    level.z_propose_final.assign(z_);
+    double log_sum_weight_final = -kInf;
+    level.rho_final.setZero();
+    if (!build_tree(depth - 1, level.z_propose_final, level.p_sharp_final_beg, p_sharp_end, level.rho_final,
+                    level.p_final_beg, p_end, sign, log_sum_weight_final))
+      return false;
+
+    // Multinomial sample from the two subtrees.
+    const double log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
+    log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+    if (log_sum_weight_final > log_sum_weight_subtree) {
+      z_propose.assign(level.z_propose_final);
+    } else {
+      const double accept_prob = std::exp(log_sum_weight_final - log_sum_weight_subtree);
+      if (rng_->uniform() < accept_prob) z_propose.assign(level.z_propose_final);
+    }
+
+    // rho_subtree = rho_init + rho_final; the caller's rho accumulates it.
+    rho += level.rho_init;
+    rho += level.rho_final;
+    bool persist = no_u_turn(p_sharp_beg, p_sharp_end, level.rho_init, level.rho_final);
+    persist = persist && no_u_turn(p_sharp_beg, level.p_sharp_final_beg, level.rho_init, level.p_final_beg);
+    persist = persist && no_u_turn(level.p_sharp_init_end, p_sharp_end, level.rho_final, level.p_init_end);
+    return persist;
+  }
+
+  Hamiltonian& system_;
+  int max_depth_;
+  orrery::RandomStream* rng_ = nullptr;
+  double epsilon_ = 1.0;
+  double h0_ = 0.0;
+  std::uint64_t n_leapfrog_ = 0;
+  double sum_metro_prob_ = 0.0;
+  bool divergent_ = false;
+  PhasePoint z_, z_fwd_, z_bck_, z_sample_, z_propose_;
+  Eigen::VectorXd p_fwd_fwd_, p_sharp_fwd_fwd_, p_fwd_bck_, p_sharp_fwd_bck_, p_bck_fwd_, p_sharp_bck_fwd_,
+      p_bck_bck_, p_sharp_bck_bck_, rho_, rho_fwd_, rho_bck_;
+  std::vector<Level> levels_;
+};
+
+}  // namespace
+
+struct NutsSampler::ChainResult {
+  orrery::Chain chain;
+  double step_size = 0.0;
+  double mean_depth = 0.0;
+  std::uint64_t divergences = 0;
+  std::uint64_t saturations = 0;
+  double ebfmi = 0.0;
+};
+
+orrery::Schema NutsSampler::options() {
+  using namespace orrery::option;
+  return {reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample (needs a gradient)"),
+          integer("chains").default_value(4).min(1).doc("number of independent chains"),
+          integer("steps").default_value(1000).min(1).doc("draws per chain after warm-up"),
+          integer("warmup").default_value(1000).min(0).doc("adaptation iterations per chain, discarded"),
+          integer("max_depth").default_value(10).range(1, 30).doc("maximum tree depth (at most 2^max_depth leapfrog steps)"),
+          real("delta").default_value(0.8).greater_than(0.0).less_than(1.0).doc("target mean acceptance statistic of the step-size adaptation"),
+          real("initial_step_size").greater_than(0.0).doc("first step size; default: Stan's heuristic from 1"),
+          string("metric").default_value("diag").choices({"diag", "dense"}).doc("inverse metric adapted during warm-up: diag (diagonal) or dense (full covariance)")};
+}
+
+NutsSampler::NutsSampler(orrery::Context& ctx) : name_(ctx.name()), target_(&ctx.ref<orrery::Target>("target")) {
+  const orrery::Options& options = ctx.options();
+  if (!target_->has_gradient())
+    options.error("target", "the NUTS sampler needs a gradient; the target '" + target_label(ctx) +
+                                "' has none (use a sampler that needs only densities, such as core.metropolis)");
+  chains_ = count_option(options, "chains", 1);
+  steps_ = count_option(options, "steps", 1);
+  warmup_ = count_option(options, "warmup", 0);
+  max_depth_ = static_cast<int>(count_option(options, "max_depth", 1));
+  if (max_depth_ > 30) options.error("max_depth", "must be at most 30, found " + std::to_string(max_depth_));
+  delta_ = options.real("delta");
+  if (!(delta_ > 0.0 && delta_ < 1.0)) options.error("delta", "must lie in (0, 1), found " + format_real(delta_));
+  initial_step_size_ = 0.0;
+  if (options.has("initial_step_size")) {
+    initial_step_size_ = options.real("initial_step_size");
+    if (!(std::isfinite(initial_step_size_) && initial_step_size_ > 0.0))
+      options.error("initial_step_size", "must be finite and > 0, found " + format_real(initial_step_size_));
+  }
+  const std::string& metric = options.string("metric");
+  if (metric == "diag")
+    metric_ = MetricShape::Diagonal;
+  else if (metric == "dense")
+    metric_ = MetricShape::Dense;
+  else
+    options.error("metric", "must be diag or dense, found '" + metric + "'");
+  if (target_->space().dimension() == 0) options.error("target", "the target has no free parameters to sample");
+}
+
+orrery::SampleSet NutsSampler::run(orrery::Context& ctx) {
+  const std::unique_ptr<orrery::Progress> progress = ctx.progress("nuts", chains_ * (warmup_ + steps_));
+  std::vector<orrery::RandomStream> streams;
+  streams.reserve(chains_);
+  for (std::uint64_t i = 0; i < chains_; ++i) streams.push_back(ctx.rng().split(i));
+
+  std::vector<ChainResult> results(chains_);
+  ctx.executor().parallel_for(chains_, [&](std::size_t i) { results[i] = run_chain(i, streams[i], *progress); });
+
+  orrery::SampleSet set;
+  double acceptance = 0.0, step = 0.0, depth = 0.0, ebfmi_sum = 0.0;
+  std::uint64_t divergences = 0, saturations = 0;
+  for (ChainResult& r : results) {
+    acceptance += r.chain.acceptance_rate;
+    step += r.step_size;
+    depth += r.mean_depth;
+    divergences += r.divergences;
+    saturations += r.saturations;
+    ebfmi_sum += r.ebfmi;
+    set.chains.push_back(std::move(r.chain));
+  }
+  const double n = static_cast<double>(chains_);
+  set.statistics.emplace_back("acceptance_rate", acceptance / n);
+  set.statistics.emplace_back("step_size", step / n);
+  set.statistics.emplace_back("tree_depth", depth / n);
+  set.statistics.emplace_back("divergences", static_cast<double>(divergences));
+  set.statistics.emplace_back("max_depth_saturations", static_cast<double>(saturations));
+  set.statistics.emplace_back("ebfmi", ebfmi_sum / n);
+  return set;
+}
+
+NutsSampler::ChainResult NutsSampler::run_chain(std::size_t index, orrery::RandomStream rng,
+                                                orrery::Progress& progress) const {
+  const Eigen::Index d = static_cast<Eigen::Index>(target_->space().dimension());
+  ChainResult result;
+  orrery::Chain& chain = result.chain;
+  chain.draws.resize(static_cast<Eigen::Index>(steps_), d);
+  chain.log_density.resize(static_cast<Eigen::Index>(steps_));
+  Eigen::VectorXd energy(static_cast<Eigen::Index>(steps_));
+
+  Hamiltonian system(*target_, d, metric_);
+  PhasePoint current(d);
+  PhasePoint scratch(d);
+  initial_point(system, current, rng, kMaxInitialAttempts, "nuts '" + name_ + "'", index);
+
+  double epsilon = initial_step_size_ > 0.0 ? initial_step_size_
+                                            : find_reasonable_step_size(system, current, scratch, rng, 1.0);
+  DualAveraging step_adaptation(delta_);
+  step_adaptation.restart(epsilon);
+  MetricAdaptation metric_adaptation(warmup_, d, metric_);
+  NutsKernel kernel(system, d, max_depth_);
+
+  double accept_sum = 0.0;
+  double depth_sum = 0.0;
+  std::uint64_t unreported = 0;
+  const std::uint64_t total = warmup_ + steps_;
+  for (std::uint64_t it = 0; it < total; ++it) {
+    const Transition t = kernel.transition(current, epsilon, rng);
+    if (t.divergent) ++chain.nonfinite_rejections;
+    if (it < warmup_) {
+      epsilon = step_adaptation.learn(t.accept_stat);
+      if (metric_adaptation.learn(current.q, system)) {
+        epsilon = find_reasonable_step_size(system, current, scratch, rng, epsilon);
+        step_adaptation.restart(epsilon);
+      }
+      if (it + 1 == warmup_) epsilon = step_adaptation.final_step_size();
+    } else {
+      const Eigen::Index row = static_cast<Eigen::Index>(it - warmup_);
+      chain.draws.row(row) = current.q.transpose();
+      chain.log_density[row] = current.log_density;
+      energy[row] = t.energy;
+      accept_sum += t.accept_stat;
+      depth_sum += t.depth;
+      if (t.divergent) ++result.divergences;
+      if (t.depth >= max_depth_) ++result.saturations;
+    }
+    if (++unreported == kProgressBatch) {
+      progress.advance(unreported);
+      unreported = 0;
+    }
+  }
+  if (unreported > 0) progress.advance(unreported);
+
+  chain.evaluations = system.evaluations();
+  chain.acceptance_rate = accept_sum / static_cast<double>(steps_);
+  result.step_size = epsilon;
+  result.mean_depth = depth_sum / static_cast<double>(steps_);
+  result.ebfmi = ebfmi(energy);
+  return result;
+}
+
+}  // namespace orrery::samplers

@@ -1,0 +1,18 @@
+// Registers the samplers plugin's components: the affine-invariant ensemble
+// sampler.
+#include <orrery/plugin.hpp>
+
+#include "ensemble_sampler.hpp"
+#include "hmc_sampler.hpp"
+#include "nuts_sampler.hpp"
+
+ORRERY_DEFINE_PLUGIN("samplers", "0.1.0") {
+  using namespace orrery::samplers;
+  registry.add<EnsembleSampler>("ensemble",
+                                "Affine-invariant ensemble sampler (Goodman & Weare 2010, as emcee): stretch, "
+                                "differential-evolution and walk moves");
+  registry.add<NutsSampler>("nuts",
+                            "No-U-turn sampler (multinomial, generalised U-turn) with Stan-style windowed warm-up, "
+                            "diagonal or dense metric");
+  registry.add<HmcSampler>("hmc", "Static Hamiltonian Monte Carlo with dual-averaging step size and metric adaptation");
+}

@@ -1,0 +1,336 @@
+// The NUTS and static HMC samplers: moments of a 10-D Gaussian with scales
+// from 0.1 to 10 and of a correlated 2-D Gaussian within 4 Monte Carlo
+// standard errors, Stan's warm-up windows, reproducibility across thread
+// counts, non-finite regions (divergences, never crashes) and option checks.
+#include <catch2/catch.hpp>
+
+#include <Eigen/LU>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hmc_sampler.hpp"
+#include "metric_adaptation.hpp"
+#include "nuts_sampler.hpp"
+#include "support/numerics.hpp"
+#include "support/test_context.hpp"
+
+using orrery::ValueTable;
+using orrery::samplers::HmcSampler;
+using orrery::samplers::NutsSampler;
+using orrery::test::TestContext;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// N(mean, cov) with gradient; optionally NaN (density and gradient) where
+/// x[0] > nan_above. Initial points uniform on [-2, 2] per coordinate.
+class GaussianTarget final : public orrery::Target {
+ public:
+  GaussianTarget(Eigen::VectorXd mean, Eigen::MatrixXd cov, bool gradient = true)
+      : space_(make_space(mean.size())), mean_(std::move(mean)), cov_(std::move(cov)), precision_(cov_.inverse()),
+        gradient_(gradient) {}
+
+  [[nodiscard]] const orrery::ParameterSpace& space() const override { return space_; }
+  [[nodiscard]] double log_density(const Eigen::Ref<const Eigen::VectorXd>& x) const override {
+    if (x[0] > nan_above) return kNaN;
+    const Eigen::VectorXd r = x - mean_;
+    return -0.5 * r.dot(precision_ * r);
+  }
+  [[nodiscard]] bool has_gradient() const override { return gradient_; }
+  double log_density_gradient(const Eigen::Ref<const Eigen::VectorXd>& x,
+                              Eigen::Ref<Eigen::VectorXd> grad) const override {
+    if (x[0] > nan_above) {
+      grad.setConstant(kNaN);
+      return kNaN;
+    }
+    grad.noalias() = -(precision_ * (x - mean_));
+    return -0.5 * (x - mean_).dot(precision_ * (x - mean_));
+  }
+  void initial_point(orrery::RandomStream& rng, Eigen::Ref<Eigen::VectorXd> x) const override {
+    for (Eigen::Index i = 0; i < x.size(); ++i) x[i] = rng.uniform(-2.0, 2.0);
+  }
+
+  [[nodiscard]] const Eigen::VectorXd& mean() const { return mean_; }
+  [[nodiscard]] const Eigen::MatrixXd& cov() const { return cov_; }
+  double nan_above = kInf;
+
+ private:
+  static orrery::ParameterSpace make_space(Eigen::Index d) {
+    orrery::ParameterSpace space;
+    for (Eigen::Index i = 0; i < d; ++i) {
+      orrery::ParameterBlock b;
+      b.name = "x" + std::to_string(i);
+      space.add(b);
+    }
+    return space;
+  }
+  orrery::ParameterSpace space_;
+  Eigen::VectorXd mean_;
+  Eigen::MatrixXd cov_;
+  Eigen::MatrixXd precision_;
+  bool gradient_;
+};
+
+/// 10 independent coordinates, sd log-spaced from 0.1 to 10, means -1..1.
+GaussianTarget scaled_target() {
+  Eigen::VectorXd mean(10), sd(10);
+  for (int i = 0; i < 10; ++i) {
+    sd[i] = 0.1 * std::pow(100.0, i / 9.0);
+    mean[i] = -1.0 + 2.0 * i / 9.0;
+  }
+  return GaussianTarget(mean, sd.array().square().matrix().asDiagonal().toDenseMatrix());
+}
+
+GaussianTarget correlated_target() {
+  Eigen::MatrixXd cov(2, 2);
+  cov << 1.0, 1.6,  // sd 1 and 2, correlation 0.8
+      1.6, 4.0;
+  return GaussianTarget(Eigen::Vector2d(1.0, -2.0), cov);
+}
+
+struct Run {
+  std::unique_ptr<TestContext> context;
+  orrery::SampleSet set;
+};
+
+template <typename S>
+Run run_sampler(orrery::Target& target, ValueTable options, std::uint64_t seed = 42, std::size_t threads = 1) {
+  Run run;
+  run.context = std::make_unique<TestContext>(std::move(options), orrery::ParameterSpace{}, seed, "hmc");
+  run.context->add_reference("target", target);
+  run.context->apply_schema(S::options());
+  run.context->set_threads(threads);
+  S sampler(*run.context);
+  CHECK(&sampler.target() == &target);
+  run.set = sampler.run(*run.context);
+  return run;
+}
+
+template <typename F>
+std::vector<Eigen::VectorXd> series(const orrery::SampleSet& set, F f) {
+  std::vector<Eigen::VectorXd> out;
+  for (const orrery::Chain& chain : set.chains) {
+    Eigen::VectorXd s(chain.draws.rows());
+    for (Eigen::Index n = 0; n < chain.draws.rows(); ++n) s[n] = f(chain.draws.row(n));
+    out.push_back(s);
+  }
+  return out;
+}
+
+double statistic(const orrery::SampleSet& set, const std::string& name) {
+  for (const auto& [key, value] : set.statistics)
+    if (key == name) return value;
+  FAIL("no statistic " << name);
+  return kNaN;
+}
+
+/// Means and (co)variances within 4 batch-means standard errors; returns the
+/// smallest effective sample size of the means (variance / se²).
+double check_moments(const orrery::SampleSet& set, const GaussianTarget& target, bool covariances) {
+  const Eigen::VectorXd& mu = target.mean();
+  const Eigen::Index d = mu.size();
+  double min_ess = kInf;
+  for (Eigen::Index i = 0; i < d; ++i) {
+    const double sd = std::sqrt(target.cov()(i, i));
+    const orrery::test::Estimate m = orrery::test::batch_means(series(set, [&](const auto& x) { return x[i]; }));
+    INFO("mean " << i << ": " << m.value << " ± " << m.standard_error << ", truth " << mu[i]);
+    CHECK(std::abs(m.value - mu[i]) < 4.0 * m.standard_error);
+    CHECK(m.standard_error < 0.1 * sd);
+    min_ess = std::min(min_ess, sd * sd / (m.standard_error * m.standard_error));
+    const orrery::test::Estimate v =
+        orrery::test::batch_means(series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[i] - mu[i]); }));
+    INFO("var " << i << ": " << v.value << " ± " << v.standard_error << ", truth " << sd * sd << " (sd "
+                << std::sqrt(v.value) << " vs " << sd << ")");
+    CHECK(std::abs(v.value - sd * sd) < 4.0 * v.standard_error);
+  }
+  if (covariances)
+    for (Eigen::Index i = 0; i < d; ++i)
+      for (Eigen::Index j = i + 1; j < d; ++j) {
+        const orrery::test::Estimate c = orrery::test::batch_means(
+            series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[j] - mu[j]); }));
+        INFO("cov(" << i << ", " << j << "): " << c.value << " ± " << c.standard_error << ", truth "
+                    << target.cov()(i, j));
+        CHECK(std::abs(c.value - target.cov()(i, j)) < 4.0 * c.standard_error);
+      }
+  return min_ess;
+}
+
+std::uint64_t total_evaluations(const orrery::SampleSet& set) {
+  std::uint64_t n = 0;
+  for (const orrery::Chain& c : set.chains) n += c.evaluations;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("Stan's warm-up windows", "[samplers][nuts]") {
+  auto window_ends = [](std::uint64_t warmup) {
+    orrery::samplers::WindowedAdaptation w(warmup);
+    std::vector<std::uint64_t> ends;
+    for (std::uint64_t i = 0; i < warmup; ++i) {
+      if (w.end_of_window()) {
+        ends.push_back(i);
+        w.compute_next_window();
+      }
+      w.increment();
+    }
+    return ends;
+  };
+  CHECK(window_ends(1000) == std::vector<std::uint64_t>{99, 149, 249, 449, 949});
+  // 150 < 75 + 25 + 50 fits: 15% / 75% / 10% → one window [22, 135).
+  orrery::samplers::WindowedAdaptation short_warmup(100);
+  CHECK(short_warmup.init_buffer() == 15);
+  CHECK(short_warmup.term_buffer() == 10);
+  CHECK(short_warmup.base_window() == 75);
+  CHECK(window_ends(100) == std::vector<std::uint64_t>{89});
+  CHECK(window_ends(10).empty());
+}
+
+TEST_CASE("nuts recovers a 10-D Gaussian with scales from 0.1 to 10", "[samplers][nuts]") {
+  GaussianTarget target = scaled_target();
+  const Run run = run_sampler<NutsSampler>(target, {{"chains", 4}, {"steps", 1000}, {"warmup", 1000}}, 11);
+  const orrery::SampleSet& set = run.set;
+  REQUIRE(set.chains.size() == 4);
+  for (const orrery::Chain& chain : set.chains) {
+    CHECK(chain.draws.rows() == 1000);
+    CHECK(chain.draws.cols() == 10);
+    CHECK(chain.nonfinite_rejections < 50);  // early warm-up only, before the step size settles
+    CHECK(chain.acceptance_rate > 0.6);
+    CHECK(chain.acceptance_rate < 0.97);
+    for (Eigen::Index n = 0; n < chain.draws.rows(); n += 97)
+      CHECK(chain.log_density[n] == Approx(target.log_density(chain.draws.row(n).transpose())).epsilon(1e-12));
+  }
+  const double ess = check_moments(set, target, false);
+  const double evaluations = static_cast<double>(total_evaluations(set));
+  WARN("nuts 10-D: min ESS(mean) " << ess << " from " << evaluations << " gradient evaluations (warm-up included): "
+                                   << ess / evaluations << " per evaluation; step size " << statistic(set, "step_size")
+                                   << ", tree depth " << statistic(set, "tree_depth") << ", E-BFMI "
+                                   << statistic(set, "ebfmi") << ", acceptance " << statistic(set, "acceptance_rate"));
+  CHECK(statistic(set, "divergences") == 0.0);
+  CHECK(statistic(set, "max_depth_saturations") == 0.0);
+  CHECK(statistic(set, "tree_depth") < 5.0);  // the adapted metric removes the 100× scale spread
+  CHECK(statistic(set, "ebfmi") > 0.3);
+  REQUIRE(run.context->progress_requests().size() == 1);
+  CHECK(run.context->progress_requests()[0].second == 4 * 2000);
+  CHECK(run.context->progress_done() == 4 * 2000);
+}
+
+TEST_CASE("nuts and hmc recover a correlated 2-D Gaussian", "[samplers][nuts][hmc]") {
+  GaussianTarget target = correlated_target();
+  SECTION("nuts") {
+    check_moments(run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 500}}, 3).set, target, true);
+  }
+  SECTION("hmc") {
+    check_moments(run_sampler<HmcSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"n_leapfrog", 10}}, 4).set,
+                  target, true);
+  }
+  SECTION("nuts, dense metric") {
+    const orrery::SampleSet set =
+        run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"metric", "dense"}}, 6).set;
+    check_moments(set, target, true);
+    // The dense metric whitens the correlation: short trajectories suffice.
+    CHECK(statistic(set, "tree_depth") < 2.5);
+  }
+  SECTION("hmc, dense metric") {
+    check_moments(
+        run_sampler<HmcSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"n_leapfrog", 5}, {"metric", "dense"}}, 7)
+            .set,
+        target, true);
+  }
+  SECTION("nuts with a short warm-up and a given step size") {
+    check_moments(
+        run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 100}, {"initial_step_size", 0.3}}, 5).set,
+        target, true);
+  }
+}
+
+TEST_CASE("hmc recovers the 10-D Gaussian", "[samplers][hmc]") {
+  GaussianTarget target = scaled_target();
+  const orrery::SampleSet set = run_sampler<HmcSampler>(target, {{"steps", 1000}, {"warmup", 1000}}, 12).set;
+  const double ess = check_moments(set, target, false);
+  WARN("hmc 10-D: min ESS(mean) " << ess << ", " << ess / static_cast<double>(total_evaluations(set))
+                                  << " per gradient evaluation; acceptance " << statistic(set, "acceptance_rate"));
+  CHECK(statistic(set, "divergences") == 0.0);
+}
+
+TEST_CASE("nuts and hmc are independent of the thread count", "[samplers][nuts][hmc]") {
+  GaussianTarget target = correlated_target();
+  const ValueTable options = {{"chains", 3}, {"steps", 300}, {"warmup", 200}};
+  auto compare = [](const orrery::SampleSet& a, const orrery::SampleSet& b) {
+    for (std::size_t c = 0; c < a.chains.size(); ++c) {
+      CHECK(a.chains[c].draws == b.chains[c].draws);
+      CHECK(a.chains[c].log_density == b.chains[c].log_density);
+      CHECK(a.chains[c].evaluations == b.chains[c].evaluations);
+      CHECK(a.chains[c].acceptance_rate == b.chains[c].acceptance_rate);
+    }
+    CHECK(a.statistics == b.statistics);
+  };
+  const orrery::SampleSet one = run_sampler<NutsSampler>(target, options, 123, 1).set;
+  compare(one, run_sampler<NutsSampler>(target, options, 123, 2).set);
+  CHECK(one.chains[0].draws != one.chains[1].draws);
+  CHECK(one.chains[0].draws != run_sampler<NutsSampler>(target, options, 124, 1).set.chains[0].draws);
+  compare(run_sampler<HmcSampler>(target, options, 123, 1).set, run_sampler<HmcSampler>(target, options, 123, 2).set);
+}
+
+TEST_CASE("non-finite regions are divergences, not crashes", "[samplers][nuts][hmc]") {
+  GaussianTarget target = correlated_target();
+  target.nan_above = 1.5;  // NaN density and gradient on part of the bulk
+  for (int which = 0; which < 2; ++which) {
+    const ValueTable options = {{"chains", 2}, {"steps", 1000}, {"warmup", 300}};
+    const orrery::SampleSet set = which == 0 ? run_sampler<NutsSampler>(target, options, 5, 2).set
+                                             : run_sampler<HmcSampler>(target, options, 5, 2).set;
+    std::uint64_t divergent = 0;
+    for (const orrery::Chain& chain : set.chains) {
+      divergent += chain.nonfinite_rejections;
+      CHECK(chain.draws.col(0).maxCoeff() <= 1.5);
+      CHECK(chain.log_density.allFinite());
+    }
+    INFO((which == 0 ? "nuts" : "hmc"));
+    CHECK(divergent > 10);
+    CHECK(statistic(set, "divergences") > 0.0);
+  }
+  SECTION("a target with no finite point fails with a clear error") {
+    target.nan_above = -kInf;
+    CHECK_THROWS_WITH(run_sampler<NutsSampler>(target, {{"chains", 2}, {"steps", 10}}),
+                      Catch::Contains("not finite") && Catch::Contains("chain"));
+    CHECK_THROWS_WITH(run_sampler<HmcSampler>(target, {{"chains", 2}, {"steps", 10}}),
+                      Catch::Contains("not finite") && Catch::Contains("chain"));
+  }
+}
+
+TEST_CASE("nuts and hmc option checks", "[samplers][nuts][hmc]") {
+  GaussianTarget target = correlated_target();
+  GaussianTarget no_gradient(Eigen::Vector2d(0.0, 0.0), Eigen::Matrix2d::Identity(), false);
+  auto error_for = [](orrery::Target& t, ValueTable options, bool hmc) {
+    return orrery::test::config_error_message([&] {
+      TestContext ctx(std::move(options));
+      ctx.add_reference("target", t);
+      if (hmc) {
+        ctx.apply_schema(HmcSampler::options());
+        HmcSampler sampler(ctx);
+      } else {
+        ctx.apply_schema(NutsSampler::options());
+        NutsSampler sampler(ctx);
+      }
+    });
+  };
+  for (bool hmc : {false, true}) {
+    const std::string message = error_for(no_gradient, {}, hmc);
+    CHECK_THAT(message, Catch::Contains("option 'target'") && Catch::Contains("gradient") &&
+                            Catch::Contains("@posterior"));
+    CHECK_THAT(error_for(target, {{"chains", 0}}, hmc), Catch::Contains("option 'chains'"));
+    CHECK_THAT(error_for(target, {{"delta", 1.0}}, hmc), Catch::Contains("option 'delta'"));
+    CHECK_THAT(error_for(target, {{"initial_step_size", 0.0}}, hmc), Catch::Contains("option 'initial_step_size'"));
+    CHECK_THAT(error_for(target, {{"metric", "banana"}}, hmc), Catch::Contains("option 'metric'"));
+    CHECK(error_for(target, {{"metric", "dense"}}, hmc).empty());
+    CHECK(error_for(target, {}, hmc).empty());
+  }
+  CHECK_THAT(error_for(target, {{"max_depth", 0}}, false), Catch::Contains("option 'max_depth'"));
+  CHECK_THAT(error_for(target, {{"n_leapfrog", 0}}, true), Catch::Contains("option 'n_leapfrog'"));
+}
