@@ -135,3 +135,33 @@ TEST_CASE("the resolved config of a run reproduces it exactly", "[e2e][reproduci
   CHECK(ws.read("runs/again/chain.txt") == ws.read("runs/quickstart/chain.txt"));
   CHECK(ws.read("runs/again/chain.paramnames") == ws.read("runs/quickstart/chain.paramnames"));
 }
+
+TEST_CASE("every sampler swaps into the quickstart with one line and finds the analytic posterior", "[e2e][samplers]") {
+  // Same analytic answer as above.
+  Eigen::MatrixXd sigma(2, 2);
+  sigma << 1.0, 0.8, 0.8, 2.0;
+  Eigen::MatrixXd precision = sigma.inverse();
+  precision(1, 1) += 1.0 / 4.0;
+  const Eigen::MatrixXd cov = precision.inverse();
+  Eigen::VectorXd mu(2);
+  mu << 1.0, -0.5;
+  const Eigen::VectorXd mean = cov * (sigma.inverse() * mu);
+  for (const std::string plugin : {"samplers.nuts", "samplers.hmc", "samplers.ensemble"}) {
+    INFO(plugin);
+    Workspace ws;
+    const std::string steps = plugin == "samplers.ensemble" ? "4000" : "2000";
+    // Only the plugin line changes (steps is shortened to keep the test quick).
+    const auto r = ws.orrery("run " + kQuickstart + " -q --set components.sampler.plugin=" + plugin +
+                             " --set components.sampler.steps=" + steps);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto params = ws.json("runs/quickstart/summary.json")["samplers"]["sampler"]["parameters"];
+    for (int k = 0; k < 2; ++k) {
+      const double sd = std::sqrt(cov(k, k));
+      const double ess = params[k]["ess"].get<double>();
+      REQUIRE(ess > 300);
+      CHECK(std::abs(params[k]["mean"].get<double>() - mean[k]) < 4 * sd / std::sqrt(ess));
+      CHECK(std::abs(params[k]["sd"].get<double>() - sd) < 4 * sd / std::sqrt(2 * ess));
+    }
+  }
+}
