@@ -194,4 +194,26 @@ std::string format_real(double value) {
   return out.str();
 }
 
+HamiltonianOptions HamiltonianOptions::read(const orrery::Options& options) {
+  HamiltonianOptions o;
+  o.chains = count_option(options, "chains", 1);
+  o.steps = count_option(options, "steps", 1);
+  o.warmup = count_option(options, "warmup", 0);
+  o.delta = options.real("delta");
+  if (!(o.delta > 0.0 && o.delta < 1.0)) options.error("delta", "must lie in (0, 1), found " + format_real(o.delta));
+  if (options.has("initial_step_size")) {
+    o.initial_step_size = options.real("initial_step_size");
+    if (!(std::isfinite(o.initial_step_size) && o.initial_step_size > 0.0))
+      options.error("initial_step_size", "must be finite and > 0, found " + format_real(o.initial_step_size));
+  }
+  const std::string& metric = options.string("metric");
+  if (metric == "diag")
+    o.metric = MetricShape::Diagonal;
+  else if (metric == "dense")
+    o.metric = MetricShape::Dense;
+  else
+    options.error("metric", "must be diag or dense, found '" + metric + "'");
+  return o;
+}
+
 }  // namespace orrery::samplers

@@ -226,4 +226,16 @@ std::string target_label(const orrery::Context& ctx);
 /// A number as a user would write it.
 std::string format_real(double value);
 
+/// The options HMC and NUTS share (chains, steps, warmup, delta,
+/// initial_step_size, metric), read and checked once for both.
+struct HamiltonianOptions {
+  std::uint64_t chains = 1, steps = 1, warmup = 0;
+  double delta = 0.8;
+  double initial_step_size = 0.0;  ///< 0: the step-size heuristic chooses
+  MetricShape metric = MetricShape::Diagonal;
+
+  /// Reads them from `options`; errors name the offending key.
+  static HamiltonianOptions read(const orrery::Options& options);
+};
+
 }  // namespace orrery::samplers

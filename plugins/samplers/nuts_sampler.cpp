@@ -235,26 +235,15 @@ NutsSampler::NutsSampler(orrery::Context& ctx) : name_(ctx.name()), target_(&ctx
   if (!target_->has_gradient())
     options.error("target", "the NUTS sampler needs a gradient; the target '" + target_label(ctx) +
                                 "' has none (use a sampler that needs only densities, such as core.metropolis)");
-  chains_ = count_option(options, "chains", 1);
-  steps_ = count_option(options, "steps", 1);
-  warmup_ = count_option(options, "warmup", 0);
+  const HamiltonianOptions shared = HamiltonianOptions::read(options);
+  chains_ = shared.chains;
+  steps_ = shared.steps;
+  warmup_ = shared.warmup;
   max_depth_ = static_cast<int>(count_option(options, "max_depth", 1));
   if (max_depth_ > 30) options.error("max_depth", "must be at most 30, found " + std::to_string(max_depth_));
-  delta_ = options.real("delta");
-  if (!(delta_ > 0.0 && delta_ < 1.0)) options.error("delta", "must lie in (0, 1), found " + format_real(delta_));
-  initial_step_size_ = 0.0;
-  if (options.has("initial_step_size")) {
-    initial_step_size_ = options.real("initial_step_size");
-    if (!(std::isfinite(initial_step_size_) && initial_step_size_ > 0.0))
-      options.error("initial_step_size", "must be finite and > 0, found " + format_real(initial_step_size_));
-  }
-  const std::string& metric = options.string("metric");
-  if (metric == "diag")
-    metric_ = MetricShape::Diagonal;
-  else if (metric == "dense")
-    metric_ = MetricShape::Dense;
-  else
-    options.error("metric", "must be diag or dense, found '" + metric + "'");
+  delta_ = shared.delta;
+  initial_step_size_ = shared.initial_step_size;
+  metric_ = shared.metric;
   if (target_->space().dimension() == 0) options.error("target", "the target has no free parameters to sample");
 }
 
