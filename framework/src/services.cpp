@@ -164,35 +164,79 @@ std::unique_ptr<Progress> make_progress(std::string label, std::uint64_t total) 
   return std::make_unique<ProgressReporter>(std::move(label), total, ::isatty(STDERR_FILENO) != 0);
 }
 
-ThreadExecutor::ThreadExecutor(std::size_t threads) : threads_(std::max<std::size_t>(1, threads)) {}
+namespace {
+thread_local bool inside_parallel_item = false;
+}
+
+ThreadExecutor::ThreadExecutor(std::size_t threads) : threads_(std::max<std::size_t>(1, threads)) {
+  for (std::size_t t = 1; t < threads_; ++t) workers_.emplace_back([this] { work_loop(); });
+}
+
+ThreadExecutor::~ThreadExecutor() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+void ThreadExecutor::run_items() {
+  inside_parallel_item = true;
+  for (std::size_t i; !failed_.load() && (i = next_.fetch_add(1)) < n_;) {
+    try {
+      (*body_)(i);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      failed_ = true;
+    }
+  }
+  inside_parallel_item = false;
+}
+
+void ThreadExecutor::work_loop() {
+  std::uint64_t seen = 0;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+    }
+    run_items();
+    std::lock_guard lock(mutex_);
+    if (--busy_ == 0) done_.notify_one();
+  }
+}
 
 void ThreadExecutor::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) {
   if (n == 0) return;
-  const std::size_t workers = std::min(threads_, n);
-  if (workers == 1) {
+  if (workers_.empty() || n == 1 || inside_parallel_item) {
     for (std::size_t i = 0; i < n; ++i) body(i);
     return;
   }
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr first_error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (std::size_t i; !failed.load() && (i = next.fetch_add(1)) < n;) {
-      try {
-        body(i);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (first_error) std::rethrow_exception(first_error);
+  std::lock_guard call(call_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    body_ = &body;
+    n_ = n;
+    next_ = 0;
+    failed_ = false;
+    error_ = nullptr;
+    busy_ = workers_.size();
+    ++generation_;
+  }
+  wake_.notify_all();
+  run_items();
+  std::exception_ptr error;
+  {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    body_ = nullptr;
+    error = error_;
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 DirectoryCache::DirectoryCache(fs::path root, std::string key, bool ignore_existing)

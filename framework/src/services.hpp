@@ -5,7 +5,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include <orrery/services.hpp>
@@ -37,15 +43,36 @@ class ComponentLogger final : public Logger {
 /// Progress bars on a terminal, periodic log lines otherwise, nothing with -q.
 std::unique_ptr<Progress> make_progress(std::string label, std::uint64_t total);
 
-/// Runs parallel_for items on up to `threads` std::threads.
+/// Runs parallel_for items on a persistent pool of `threads` − 1 worker
+/// threads plus the calling thread, so a call costs a wake-up, not thread
+/// creation. Items are taken from a shared counter. A parallel_for issued from
+/// inside an item runs serially in that thread (no deadlock, same results).
 class ThreadExecutor final : public Executor {
  public:
   explicit ThreadExecutor(std::size_t threads);
+  ~ThreadExecutor() override;
+  ThreadExecutor(const ThreadExecutor&) = delete;
+  ThreadExecutor& operator=(const ThreadExecutor&) = delete;
   void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override;
   [[nodiscard]] std::size_t concurrency() const override { return threads_; }
 
  private:
+  void work_loop();
+  void run_items();
+
   std::size_t threads_;
+  std::vector<std::thread> workers_;
+  std::mutex call_mutex_;  // one parallel_for at a time
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* body_ = nullptr;
+  std::size_t n_ = 0;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<bool> failed_{false};
+  std::exception_ptr error_;
+  std::size_t busy_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
 };
 
 /// Artifacts of one component under <root>/<key>/<name>/.
