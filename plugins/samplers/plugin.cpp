@@ -4,6 +4,7 @@
 
 #include "ensemble_sampler.hpp"
 #include "hmc_sampler.hpp"
+#include "mala_sampler.hpp"
 #include "nuts_sampler.hpp"
 
 ORRERY_DEFINE_PLUGIN("samplers", "0.1.0") {
@@ -15,4 +16,7 @@ ORRERY_DEFINE_PLUGIN("samplers", "0.1.0") {
                             "No-U-turn sampler (multinomial, generalised U-turn) with Stan-style windowed warm-up, "
                             "diagonal or dense metric");
   registry.add<HmcSampler>("hmc", "Static Hamiltonian Monte Carlo with dual-averaging step size and metric adaptation");
+  registry.add<MalaSampler>("mala",
+                            "Metropolis-adjusted Langevin algorithm with dual-averaging step size and windowed "
+                            "diagonal metric adaptation");
 }

@@ -146,7 +146,7 @@ TEST_CASE("every sampler swaps into the quickstart with one line and finds the a
   Eigen::VectorXd mu(2);
   mu << 1.0, -0.5;
   const Eigen::VectorXd mean = cov * (sigma.inverse() * mu);
-  for (const std::string plugin : {"samplers.nuts", "samplers.hmc", "samplers.ensemble"}) {
+  for (const std::string plugin : {"samplers.nuts", "samplers.hmc", "samplers.mala", "samplers.ensemble"}) {
     INFO(plugin);
     Workspace ws;
     const std::string steps = plugin == "samplers.ensemble" ? "4000" : "2000";
