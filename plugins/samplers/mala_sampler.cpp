@@ -49,13 +49,9 @@ MalaSampler::MalaSampler(orrery::Context& ctx) : name_(ctx.name()), target_(&ctx
 }
 
 orrery::SampleSet MalaSampler::run(orrery::Context& ctx) {
-  const std::unique_ptr<orrery::Progress> progress = ctx.progress("mala", chains_ * (warmup_ + steps_));
-  std::vector<orrery::RandomStream> streams;
-  streams.reserve(chains_);
-  for (std::uint64_t i = 0; i < chains_; ++i) streams.push_back(ctx.rng().split(i));
-
-  std::vector<ChainResult> results(chains_);
-  ctx.executor().parallel_for(chains_, [&](std::size_t i) { results[i] = run_chain(i, streams[i], *progress); });
+  std::vector<ChainResult> results = run_chains<ChainResult>(
+      ctx, "mala", chains_, warmup_ + steps_,
+      [this](std::size_t i, orrery::RandomStream rng, orrery::Progress& progress) { return run_chain(i, rng, progress); });
 
   orrery::SampleSet set;
   double acceptance = 0.0, step = 0.0;

@@ -226,6 +226,21 @@ std::string target_label(const orrery::Context& ctx);
 /// A number as a user would write it.
 std::string format_real(double value);
 
+/// Runs `chains` independent chains through the executor, chain i on its own
+/// stream ctx.rng().split(i), with one progress bar of `iterations` per chain.
+/// Results do not depend on the thread count.
+template <typename Result, typename ChainFn>
+std::vector<Result> run_chains(orrery::Context& ctx, std::string_view label, std::uint64_t chains,
+                               std::uint64_t iterations, ChainFn&& run_chain) {
+  const std::unique_ptr<orrery::Progress> progress = ctx.progress(label, chains * iterations);
+  std::vector<orrery::RandomStream> streams;
+  streams.reserve(chains);
+  for (std::uint64_t i = 0; i < chains; ++i) streams.push_back(ctx.rng().split(i));
+  std::vector<Result> results(chains);
+  ctx.executor().parallel_for(chains, [&](std::size_t i) { results[i] = run_chain(i, streams[i], *progress); });
+  return results;
+}
+
 /// The options HMC and NUTS share (chains, steps, warmup, delta,
 /// initial_step_size, metric), read and checked once for both.
 struct HamiltonianOptions {
