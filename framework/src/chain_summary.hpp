@@ -1,12 +1,13 @@
 // Posterior summaries and convergence diagnostics of a SampleSet.
 //
-// R-hat is the split-chain potential scale reduction (Gelman et al., BDA3
-// §11.4); ESS uses the multi-chain autocorrelation estimate with Geyer's
-// initial monotone sequence (as in Stan). Weighted draws get weighted means,
-// standard deviations and quantiles; R-hat and ESS are then reported as NaN.
+// Diagnostics come from the SDK's orrery/diagnostics.hpp: R-hat is the
+// rank-normalised split R-hat, max(bulk, tail), of Vehtari et al. (2021);
+// bulk and tail ESS likewise; the MCSE of the mean uses the split-chain ESS;
+// the integrated autocorrelation time is emcee's estimator (Sokal window,
+// c = 5, autocorrelation averaged over chains). Weighted draws get weighted
+// means, standard deviations and quantiles; the diagnostics are then NaN.
 #pragma once
 
-#include <Eigen/Core>
 #include <string>
 #include <vector>
 
@@ -18,14 +19,12 @@ struct ParameterSummary {
   std::string name;
   double mean = 0, sd = 0;
   double q16 = 0, q50 = 0, q84 = 0;  ///< 68% central interval and median
-  double rhat = 0;
-  double ess = 0;
+  double rhat = 0;       ///< rank-normalised split R-hat, max(bulk, tail)
+  double ess_bulk = 0;   ///< bulk effective sample size
+  double ess_tail = 0;   ///< tail effective sample size (5% and 95% quantiles)
+  double mcse_mean = 0;  ///< Monte Carlo standard error of the mean
+  double iat = 0;        ///< integrated autocorrelation time, in draws
 };
-
-/// Split R-hat of one scalar across chains (each an Eigen vector of draws).
-double split_rhat(const std::vector<Eigen::VectorXd>& chains);
-/// Effective sample size of one scalar across chains.
-double effective_sample_size(const std::vector<Eigen::VectorXd>& chains);
 
 /// One summary per column of the draws, named by `names`.
 std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vector<std::string>& names);
