@@ -2,6 +2,7 @@
 // likelihood and an adaptive Metropolis sampler.
 #include <orrery/plugin.hpp>
 
+#include "flat_prior.hpp"
 #include "gaussian_likelihood.hpp"
 #include "lognormal_prior.hpp"
 #include "loguniform_prior.hpp"
@@ -17,6 +18,7 @@ ORRERY_DEFINE_PLUGIN("core", "0.1.0") {
   registry.add<TruncatedNormalPrior>("truncated_normal", "Normal prior truncated to [min, max], elementwise");
   registry.add<LognormalPrior>("lognormal", "Log-normal prior: log(x) ~ N(mu, sigma^2), elementwise");
   registry.add<LoguniformPrior>("loguniform", "Log-uniform prior, density proportional to 1/x on [min, max]");
+  registry.add<FlatPrior>("flat", "Improper flat prior on [min, max] (default: the real line), elementwise");
   registry.add<GaussianLikelihood>("gaussian_likelihood", "Multivariate normal likelihood of named parameters");
   registry.add<MetropolisSampler>("metropolis", "Adaptive random-walk Metropolis sampler (Haario et al. 2001)");
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "flat_prior.hpp"
 #include "lognormal_prior.hpp"
 #include "loguniform_prior.hpp"
 #include "normal_prior.hpp"
@@ -175,6 +176,87 @@ TEST_CASE("loguniform prior", "[core][prior]") {
              Catch::Contains("option 'min'") && Catch::Contains("must be greater than 0"));
   CHECK_THAT(config_error_message([] { build<orrery::core::LoguniformPrior>({{"min", 2.0}, {"max", 1.0}}); }),
              Catch::Contains("option 'max'"));
+}
+
+namespace {
+
+/// The flat prior's initial points, mapped back to the unconstrained space
+/// with `unconstrain`, are uniform on (-2, 2): range, mean and variance
+/// (4/3) within 4 standard errors.
+void check_initial_points(const orrery::Prior& prior, const std::function<double(double)>& unconstrain,
+                          std::uint64_t seed) {
+  orrery::RandomStream rng(seed);
+  const int n = 100000;
+  Eigen::VectorXd draws(n);
+  prior.sample(rng, draws);
+  CHECK(draws.minCoeff() >= prior.lower());
+  CHECK(draws.maxCoeff() <= prior.upper());
+  CHECK(prior.log_prob(draws) == 0.0);
+  Eigen::VectorXd u(n);
+  for (Eigen::Index i = 0; i < n; ++i) u[i] = unconstrain(draws[i]);
+  CHECK(u.minCoeff() >= -2.0 - 1e-9);
+  CHECK(u.maxCoeff() <= 2.0 + 1e-9);
+  const double variance = 16.0 / 12.0;
+  CHECK(std::abs(u.mean()) < 4.0 * std::sqrt(variance / n));
+  const orrery::test::Estimate second = orrery::test::iid_mean(u.array().square().matrix());
+  CHECK(std::abs(second.value - variance) < 4.0 * second.standard_error);
+}
+
+}  // namespace
+
+TEST_CASE("flat prior: improper, constant on its support", "[core][prior]") {
+  using orrery::core::FlatPrior;
+  const auto line = build<FlatPrior>({});
+  CHECK(line->dimension() == 0);
+  CHECK(line->lower() == -kInf);
+  CHECK(line->upper() == kInf);
+  CHECK(log_prob_at(*line, -1e300) == 0.0);
+  CHECK(log_prob_at(*line, 1e300) == 0.0);
+  CHECK(log_prob_at(*line, std::nan("")) == -kInf);
+  check_gradient(*line, vec({-3.0, 0.0, 7.5}));
+  check_elementwise(*line, vec({-3.0, 0.0, 7.5}));
+
+  const auto positive = build<FlatPrior>({{"min", 0.0}});
+  CHECK(positive->lower() == 0.0);
+  CHECK(positive->upper() == kInf);
+  CHECK(log_prob_at(*positive, 0.0) == 0.0);  // the support is closed
+  CHECK(log_prob_at(*positive, 2.5) == 0.0);
+  CHECK(log_prob_at(*positive, -1e-12) == -kInf);
+  CHECK(positive->log_prob(vec({1.0, -1.0})) == -kInf);
+
+  const auto negative = build<FlatPrior>({{"max", 3.0}});
+  CHECK(negative->lower() == -kInf);
+  CHECK(negative->upper() == 3.0);
+  CHECK(log_prob_at(*negative, 3.0) == 0.0);
+  CHECK(log_prob_at(*negative, 3.0001) == -kInf);
+
+  const auto interval = build<FlatPrior>({{"min", -1.0}, {"max", 3.0}});
+  CHECK(log_prob_at(*interval, -1.0) == 0.0);
+  CHECK(log_prob_at(*interval, 0.5) == 0.0);  // not -log 4: unnormalised
+  CHECK(log_prob_at(*interval, 3.0001) == -kInf);
+  check_gradient(*interval, vec({-0.5, 2.5}));
+
+  CHECK_THAT(config_error_message([] { build<FlatPrior>({{"min", 1.0}, {"max", 1.0}}); }),
+             Catch::Contains("option 'max'") && Catch::Contains("greater than min"));
+  CHECK_THAT(config_error_message([] { build<FlatPrior>({{"min", kInf}}); }), Catch::Contains("option 'max'"));
+  CHECK_THAT(config_error_message([] { build<FlatPrior>({{"max", std::nan("")}}); }),
+             Catch::Contains("option 'max'") && Catch::Contains("nan", Catch::CaseSensitive::No));
+}
+
+TEST_CASE("flat prior: initial points are Stan's uniform(-2, 2) in the unconstrained space", "[core][prior]") {
+  using orrery::core::FlatPrior;
+  check_initial_points(*build<FlatPrior>({}), [](double x) { return x; }, 11);
+  check_initial_points(*build<FlatPrior>({{"min", 5.0}}), [](double x) { return std::log(x - 5.0); }, 12);
+  check_initial_points(*build<FlatPrior>({{"max", -5.0}}), [](double x) { return std::log(-5.0 - x); }, 13);
+  check_initial_points(*build<FlatPrior>({{"min", -1.0}, {"max", 3.0}}),
+                       [](double x) { return std::log((x + 1.0) / (3.0 - x)); }, 14);
+  // Bounds whose difference overflows still give points inside them.
+  const auto huge = build<FlatPrior>({{"min", -1e308}, {"max", 1e308}});
+  orrery::RandomStream rng(15);
+  Eigen::VectorXd draws(1000);
+  huge->sample(rng, draws);
+  CHECK(draws.allFinite());
+  CHECK(huge->log_prob(draws) == 0.0);
 }
 
 TEST_CASE("prior option schemas reject unknown keys and wrong types", "[core][prior]") {
