@@ -198,7 +198,12 @@ Result run_ours(int steps) {
                     {"de_gamma", 0.0},
                     {"de_sigma", 1e-5},
                     {"walk_size", 0},
-                    {"parallel", "never"}},
+                    {"parallel", "never"},
+                    {"unconstrained", true},
+                    {"until_converged", false},
+                    {"target_rhat", 1.01},
+                    {"target_ess", 400.0},
+                    {"check_every", 100}},
                    target);
   orrery::samplers::EnsembleSampler sampler(ctx);
   const auto start = Clock::now();

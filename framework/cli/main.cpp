@@ -50,11 +50,16 @@ int main(int argc, char** argv) {
 
   fs::path config;
   bool force = false;
+  bool resume = false;
+  double checkpoint_every = 60.0;
   std::vector<std::string> only;
   auto* run = app.add_subcommand("run", "Run an analysis and write runs/<name>/");
   run->add_option("config", config, "TOML analysis file")->required()->check(CLI::ExistingFile);
   add_config_options(run);
-  run->add_flag("--force", force, "Replace an existing output folder of the same name");
+  run->add_flag("--force", force, "Replace an existing output folder of the same name (or discard an interrupted run's checkpoint)");
+  run->add_flag("--resume", resume, "Continue an interrupted run from its checkpoint (refused if the config changed)");
+  run->add_option("--checkpoint-every", checkpoint_every, "Seconds between checkpoints of long samplers (default 60; 0: as often as possible)")
+      ->check(CLI::NonNegativeNumber);
   run->add_flag("--no-cache", common.no_cache, "Recompute cached artifacts (simulations, trained networks)");
   run->add_option("--only", only, "Run only these samplers/tasks")->delimiter(',');
   run->add_option("--threads", common.threads, "Worker threads (default: all cores)")->check(CLI::PositiveNumber);
@@ -89,7 +94,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) {
-      RunRequest request{config, settings, force, only, joined_command_line(argc, argv)};
+      RunRequest request{config, settings, force, resume, checkpoint_every, only, joined_command_line(argc, argv)};
       run_analysis(request);
     } else if (*validate) {
       Analysis analysis(config, settings);

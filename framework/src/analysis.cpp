@@ -70,6 +70,10 @@ class ComponentContext final : public Context {
   [[nodiscard]] const Array* observation() const override {
     return analysis_.observation_ ? &*analysis_.observation_ : nullptr;
   }
+  void* extension(std::string_view name) override {
+    if (name == kCheckpointExtension && analysis_.checkpoints_) return &analysis_.checkpoints_->store(name_);
+    return nullptr;
+  }
 
  private:
   Analysis& analysis_;

@@ -15,6 +15,7 @@
 #include <orrery/component.hpp>
 #include <orrery/context.hpp>
 
+#include "checkpoints.hpp"
 #include "config.hpp"
 #include "graph.hpp"
 #include "plugin_catalog.hpp"
@@ -46,6 +47,9 @@ class Analysis {
 
   /// Where components write run outputs (the staging folder during a run).
   void set_output_dir(std::filesystem::path dir) { output_dir_ = std::move(dir); }
+  /// The run's checkpoints, offered to components as the
+  /// orrery.checkpoint/1 extension (none outside a run). Must outlive the run.
+  void set_checkpoints(RunCheckpoints* checkpoints) { checkpoints_ = checkpoints; }
 
   [[nodiscard]] const AnalysisConfig& config() const { return config_; }
   [[nodiscard]] const PluginCatalog& catalog() const { return *catalog_; }
@@ -77,6 +81,7 @@ class Analysis {
   std::optional<Array> observation_;
   ThreadExecutor executor_;
   std::filesystem::path output_dir_;
+  RunCheckpoints* checkpoints_ = nullptr;
   std::vector<std::string> cache_keys_;
   std::vector<std::unique_ptr<ComponentContext>> contexts_;
   std::vector<std::shared_ptr<Component>> instances_;

@@ -73,4 +73,33 @@ std::vector<std::string> write_getdist(const fs::path& folder, const std::string
   return {root + ".txt", root + ".paramnames"};
 }
 
+std::vector<std::string> write_draw_statistics(const fs::path& folder, const std::string& root,
+                                               const SampleSet& samples) {
+  if (samples.chains.empty() || samples.chains.front().draw_statistics.empty()) return {};
+  const auto& columns = samples.chains.front().draw_statistics;
+  std::string out = "# chain";
+  for (const auto& [name, values] : columns) out += "  " + name;
+  out += '\n';
+  for (std::size_t c = 0; c < samples.chains.size(); ++c) {
+    const Chain& chain = samples.chains[c];
+    if (chain.draw_statistics.size() != columns.size())
+      throw Error("chain " + std::to_string(c) + " has " + std::to_string(chain.draw_statistics.size()) +
+                  " per-draw statistics, chain 0 has " + std::to_string(columns.size()));
+    for (const auto& [name, values] : chain.draw_statistics)
+      if (values.size() != chain.draws.rows())
+        throw Error("per-draw statistic '" + name + "' of chain " + std::to_string(c) + " has " +
+                    std::to_string(values.size()) + " values for " + std::to_string(chain.draws.rows()) + " draws");
+    for (Eigen::Index i = 0; i < chain.draws.rows(); ++i) {
+      out += std::to_string(c);
+      for (const auto& [name, values] : chain.draw_statistics) {
+        out += "  ";
+        append_number(out, values[i]);
+      }
+      out += '\n';
+    }
+  }
+  write_file_atomically(folder / (root + ".per_draw.txt"), out);
+  return {root + ".per_draw.txt"};
+}
+
 }  // namespace orrery::kernel

@@ -21,4 +21,11 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
 std::vector<std::string> write_getdist(const std::filesystem::path& folder, const std::string& root,
                                        const SampleSet& samples, const ParameterSpace& space);
 
+/// Writes the chains' per-draw statistics (Chain::draw_statistics: NUTS tree
+/// depth, energy, ...) to <root>.per_draw.txt: a header line naming the
+/// columns ("chain" first), then one row per draw in chain.txt's order.
+/// Returns the file name, or nothing if no chain has per-draw statistics.
+std::vector<std::string> write_draw_statistics(const std::filesystem::path& folder, const std::string& root,
+                                               const SampleSet& samples);
+
 }  // namespace orrery::kernel

@@ -7,6 +7,10 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -69,21 +73,24 @@ std::string pad(const std::string& s, std::size_t width) { return s.size() >= wi
 std::string summary_table(const std::vector<ParameterSummary>& rows, const ParameterSpace& space) {
   std::ostringstream os;
   os << "  " << pad("parameter", 14) << pad("mean", 12) << pad("sd", 12) << pad("16%", 12) << pad("50%", 12)
-     << pad("84%", 12) << pad("R-hat", 8) << "ESS\n";
+     << pad("84%", 12) << pad("R-hat", 8) << pad("ESS-bulk", 10) << pad("ESS-tail", 10) << pad("MCSE", 12) << "IAT\n";
   std::size_t k = 0;
   for (const ParameterBlock& b : space.blocks()) {
     if (b.is_scalar() && k < rows.size()) {
       const auto& r = rows[k];
       os << "  " << pad(r.name, 14) << pad(fmt(r.mean), 12) << pad(fmt(r.sd), 12) << pad(fmt(r.q16), 12)
-         << pad(fmt(r.q50), 12) << pad(fmt(r.q84), 12) << pad(fmt(r.rhat, "%.3f"), 8) << fmt(r.ess, "%.0f") << "\n";
+         << pad(fmt(r.q50), 12) << pad(fmt(r.q84), 12) << pad(fmt(r.rhat, "%.3f"), 8)
+         << pad(fmt(r.ess_bulk, "%.0f"), 10) << pad(fmt(r.ess_tail, "%.0f"), 10) << pad(fmt(r.mcse_mean, "%.2g"), 12)
+         << fmt(r.iat, "%.1f") << "\n";
     } else if (!b.is_scalar()) {
-      double max_rhat = 0, min_ess = std::numeric_limits<double>::infinity();
+      // fmax/fmin skip NaN (weighted or constant elements); all NaN prints "-".
+      double max_rhat = std::numeric_limits<double>::quiet_NaN(), min_ess = max_rhat;
       for (std::size_t e = 0; e < b.size() && k + e < rows.size(); ++e) {
-        max_rhat = std::max(max_rhat, rows[k + e].rhat);
-        min_ess = std::min(min_ess, rows[k + e].ess);
+        max_rhat = std::fmax(max_rhat, rows[k + e].rhat);
+        min_ess = std::fmin(min_ess, rows[k + e].ess_bulk);
       }
       os << "  " << pad(b.name + shape_string(b.shape), 14) << "field: max R-hat " << fmt(max_rhat, "%.3f")
-         << ", min ESS " << fmt(min_ess, "%.0f") << "\n";
+         << ", min bulk ESS " << fmt(min_ess, "%.0f") << "\n";
     }
     k += b.size();
   }
@@ -116,6 +123,7 @@ class RunOutputs {
       throw Error("output folder '" + final_.string() +
                   "' already exists; pass --force to replace it, or change [analysis] name (or output)");
     staging_ = final_.parent_path() / ("." + final_.filename().string() + ".staging-" + std::to_string(::getpid()));
+    remove_stale_staging();
     fs::create_directories(final_.parent_path(), ec);
     if (!ec) {
       fs::remove_all(staging_, ec);
@@ -133,6 +141,25 @@ class RunOutputs {
     }
   }
   [[nodiscard]] const fs::path& staging() const { return staging_; }
+
+ private:
+  /// Removes staging folders of this output name left by runs whose process
+  /// no longer exists (killed, or crashed): they never hold published results.
+  void remove_stale_staging() const {
+    const std::string prefix = "." + final_.filename().string() + ".staging-";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(final_.parent_path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string pid_text = name.substr(prefix.size());
+      char* end = nullptr;
+      const long pid = std::strtol(pid_text.c_str(), &end, 10);
+      if (pid <= 0 || end == pid_text.c_str() || *end != '\0') continue;
+      if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
+    }
+  }
+
+ public:
 
   void publish() {
     set_log_file({});
@@ -173,10 +200,14 @@ fs::path run_analysis(const RunRequest& request) {
                       "nothing to run: the analysis has no sampler or task (add e.g. [components.sampler] with plugin = \"core.metropolis\")");
 
   RunOutputs outputs(cfg.output / cfg.name, request.force);
+  RunCheckpoints checkpoints(cfg.output / ("." + cfg.name + ".checkpoint"), to_toml(resolved_config(analysis)),
+                             request.checkpoint_interval, request.resume, request.force);
   set_log_file(outputs.staging() / "log.txt");
   analysis.set_output_dir(outputs.staging());
+  analysis.set_checkpoints(&checkpoints);
   log->info("analysis '{}' (seed {}), {} component(s); output {}", cfg.name, cfg.seed, analysis.graph().nodes.size(),
             (cfg.output / cfg.name).string());
+  if (checkpoints.resuming()) log->info("resuming from the checkpoint in {}", checkpoints.folder().string());
 
   analysis.prepare(runnables);
 
@@ -201,6 +232,10 @@ fs::path run_analysis(const RunRequest& request) {
       try {
         samples = sampler.run(analysis.context(i));
       } catch (...) {
+        if (checkpoints.holds_work())
+          log->warn("the checkpoint in {} keeps the work done so far: rerun with --resume once the problem is fixed "
+                    "(an unchanged config), or with --force to start over",
+                    checkpoints.folder().string());
         analysis.rethrow_with_component(i, "while sampling");
       }
       const double seconds = seconds_since(start);
@@ -215,6 +250,7 @@ fs::path run_analysis(const RunRequest& request) {
                       std::to_string(space.dimension()) + " columns, and one log-density (and weight) per draw");
       const std::string root = sampler_count == 1 ? "chain" : "chain_" + node.name;
       for (auto& f : write_getdist(outputs.staging(), root, samples, space)) files.push_back(f);
+      for (auto& f : write_draw_statistics(outputs.staging(), root, samples)) files.push_back(f);
 
       const auto rows = summarise(samples, space.element_names());
       std::uint64_t draws = 0, evaluations = 0, rejected = 0;
@@ -236,7 +272,9 @@ fs::path run_analysis(const RunRequest& request) {
       json params = json::array();
       for (const auto& r : rows)
         params.push_back({{"name", r.name}, {"mean", r.mean}, {"sd", r.sd}, {"q16", r.q16}, {"q50", r.q50},
-                          {"q84", r.q84}, {"rhat", number_or_null(r.rhat)}, {"ess", number_or_null(r.ess)}});
+                          {"q84", r.q84}, {"rhat", number_or_null(r.rhat)}, {"ess_bulk", number_or_null(r.ess_bulk)},
+                          {"ess_tail", number_or_null(r.ess_tail)}, {"mcse_mean", number_or_null(r.mcse_mean)},
+                          {"iat", number_or_null(r.iat)}});
       json stats = json::object();
       for (const auto& [k, v] : samples.statistics) stats[k] = number_or_null(v);
       summary_json["samplers"][node.name] = {
@@ -303,6 +341,8 @@ fs::path run_analysis(const RunRequest& request) {
   write_file_atomically(dir / "summary.txt", summary.str());
   log->info("wrote {} in {:.2f} s", (cfg.output / cfg.name).string(), seconds_since(run_start));
   outputs.publish();
+  analysis.set_checkpoints(nullptr);
+  checkpoints.remove();
   std::fputs(summary.str().c_str(), stdout);
   return cfg.output / cfg.name;
 }

@@ -18,6 +18,8 @@ struct RunRequest {
   std::filesystem::path config;
   AnalysisSettings settings;
   bool force = false;
+  bool resume = false;               ///< continue from the checkpoint of an interrupted run
+  double checkpoint_interval = 60.0; ///< seconds between checkpoints (0: at every opportunity)
   std::vector<std::string> only;  ///< runnables to execute; empty: the default selection
   std::string command_line;       ///< recorded in the manifest
 };

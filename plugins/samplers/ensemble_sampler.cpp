@@ -1,32 +1,19 @@
 #include "ensemble_sampler.hpp"
 
+#include "metric_adaptation.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <span>
 #include <numeric>
 #include <sstream>
 #include <vector>
 
 namespace orrery::samplers {
 namespace {
-
-/// Progress is reported in batches of this many ensemble steps.
-constexpr std::uint64_t kProgressBatch = 100;
-
-std::string format_real(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
-std::uint64_t count_option(const orrery::Options& options, std::string_view key, std::int64_t minimum) {
-  const std::int64_t value = options.integer(key);
-  if (value < minimum)
-    options.error(key, "must be at least " + std::to_string(minimum) + ", found " + std::to_string(value));
-  return static_cast<std::uint64_t>(value);
-}
 
 double real_option(const orrery::Options& options, std::string_view key, double lower, bool strict) {
   const double value = options.real(key);
@@ -41,13 +28,13 @@ double real_option(const orrery::Options& options, std::string_view key, double 
 
 orrery::Schema EnsembleSampler::options() {
   using namespace orrery::option;
-  return {
+  orrery::Schema schema{
       reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample"),
       integer("walkers")
           .min(4)
           .doc("ensemble size, at least 2 x dimension (and 4); default max(32, 2 x dimension + 2). Each walker is "
                "reported as one chain"),
-      integer("steps").default_value(5000).min(1).doc("ensemble steps after warm-up"),
+      integer("steps").default_value(5000).min(1).doc("ensemble steps after warm-up (the most, with until_converged)"),
       integer("warmup").default_value(1000).min(0).doc("burn-in ensemble steps, discarded"),
       integer("thin").default_value(1).min(1).doc("keep every thin-th step after warm-up"),
       real("stretch_weight")
@@ -73,13 +60,16 @@ orrery::Schema EnsembleSampler::options() {
           .min(0)
           .doc("complementary walkers each walk move uses (>= 2); 0 means all of the complementary half, as emcee's "
                "WalkMove(s=None)"),
+        SamplingTarget::option(),
   };
+  for (orrery::OptionSpec& spec : RunLength::options()) schema.push_back(std::move(spec));
+  return schema;
 }
 
 EnsembleSampler::EnsembleSampler(orrery::Context& ctx)
-    : name_(ctx.name()), target_(&ctx.ref<orrery::Target>("target")) {
+    : name_(ctx.name()), target_(ctx) {
   const orrery::Options& options = ctx.options();
-  dimension_ = target_->space().dimension();
+  dimension_ = target_.constrained().space().dimension();
   if (dimension_ == 0) options.error("target", "the target has no free parameters to sample");
   const auto d = static_cast<std::int64_t>(dimension_);
 
@@ -93,11 +83,10 @@ EnsembleSampler::EnsembleSampler(orrery::Context& ctx)
   } else {
     walkers_ = static_cast<std::size_t>(std::max(kMinimumDefaultWalkers, 2 * d + 2));
   }
-  steps_ = count_option(options, "steps", 1);
-  warmup_ = count_option(options, "warmup", 0);
+  length_ = RunLength::read(options);
   thin_ = count_option(options, "thin", 1);
-  if (thin_ > steps_)
-    options.error("thin", "must not exceed steps = " + std::to_string(steps_) + ", found " + std::to_string(thin_));
+  if (thin_ > length_.steps)
+    options.error("thin", "must not exceed steps = " + std::to_string(length_.steps) + ", found " + std::to_string(thin_));
 
   const std::array<double, 3> weights = {real_option(options, "stretch_weight", 0.0, false),
                                          real_option(options, "de_weight", 0.0, false),
@@ -140,151 +129,198 @@ EnsembleSampler::EnsembleSampler(orrery::Context& ctx)
   }
 }
 
-orrery::SampleSet EnsembleSampler::run(orrery::Context& ctx) {
-  const auto d = static_cast<Eigen::Index>(dimension_);
-  const std::size_t n_walkers = walkers_;
-  const std::uint64_t total_steps = warmup_ + steps_;
-  const auto kept = static_cast<Eigen::Index>(steps_ / thin_);
-  const std::unique_ptr<orrery::Progress> progress = ctx.progress("ensemble", total_steps);
-
-  // Walker k owns stream k for its whole life (initial point and updates).
-  std::vector<orrery::RandomStream> streams;
-  streams.reserve(n_walkers);
-  for (std::size_t k = 0; k < n_walkers; ++k) streams.push_back(ctx.rng().split(k));
-  orrery::RandomStream move_stream = ctx.rng().split("moves");
-
-  // Halves: walkers with even index (0) and with odd index (1).
-  std::array<std::vector<std::uint32_t>, 2> halves;
-  for (std::size_t k = 0; k < n_walkers; ++k) halves[k % 2].push_back(static_cast<std::uint32_t>(k));
-
-  Eigen::MatrixXd positions(d, n_walkers);   // column per walker
-  Eigen::MatrixXd proposals(d, n_walkers);   // per-walker proposal buffer
-  Eigen::MatrixXd sums(d, n_walkers);        // per-walker walk-move buffer
-  Eigen::VectorXd log_density(static_cast<Eigen::Index>(n_walkers));
-  std::vector<std::uint32_t> walk_scratch(n_walkers * halves[0].size());
-  std::vector<std::uint64_t> accepted(n_walkers, 0);
-
-  orrery::SampleSet set;
-  set.chains.resize(n_walkers);
-  for (orrery::Chain& chain : set.chains) {
-    chain.draws.resize(kept, d);
-    chain.log_density.resize(kept);
+/// The whole ensemble as one resumable state (see chain_driver.hpp): one
+/// iterate() is one ensemble step (both halves).
+class EnsembleState {
+ public:
+  EnsembleState(const EnsembleSampler& sampler, orrery::Context& ctx)
+      : sampler_(sampler), target_(sampler.target_.sampled()), executor_(ctx.executor()),
+        d_(static_cast<Eigen::Index>(sampler.dimension_)), n_walkers_(sampler.walkers_),
+        move_stream_(ctx.rng().split("moves")), positions_(d_, static_cast<Eigen::Index>(n_walkers_)),
+        proposals_(d_, static_cast<Eigen::Index>(n_walkers_)), sums_(d_, static_cast<Eigen::Index>(n_walkers_)),
+        log_density_(static_cast<Eigen::Index>(n_walkers_)), accepted_(n_walkers_, 0), evaluations_(n_walkers_, 0),
+        nonfinite_(n_walkers_, 0) {
+    // Walker k owns stream k for its whole life (initial point and updates).
+    streams_.reserve(n_walkers_);
+    for (std::size_t k = 0; k < n_walkers_; ++k) streams_.push_back(ctx.rng().split(k));
+    // Halves: walkers with even index (0) and with odd index (1).
+    for (std::size_t k = 0; k < n_walkers_; ++k) halves_[k % 2].push_back(static_cast<std::uint32_t>(k));
+    walk_scratch_.resize(n_walkers_ * halves_[0].size());
+    draws_.reserve(n_walkers_);
+    for (std::size_t k = 0; k < n_walkers_; ++k) {
+      draws_.emplace_back(d_);
+      draws_.back().reserve(sampler.length_.steps / sampler.thin_);
+    }
+    concurrency_ = std::max<std::size_t>(1, executor_.concurrency());
+    parallel_ = sampler.parallel_ == EnsembleSampler::Parallel::Always && concurrency_ > 1;
+    calibrate_ = sampler.parallel_ == EnsembleSampler::Parallel::Auto && concurrency_ > 1;
+    body_ = [this](std::size_t chunk) {
+      const std::vector<std::uint32_t>& members = halves_[half_];
+      const std::size_t begin = chunk * members.size() / chunks_;
+      const std::size_t end = (chunk + 1) * members.size() / chunks_;
+      for (std::size_t i = begin; i < end; ++i) update(members[i]);
+    };
   }
 
-  // Initial points, in parallel (each walker its own stream and slot).
-  ctx.executor().parallel_for(n_walkers, [&](std::size_t k) {
-    orrery::Chain& chain = set.chains[k];
-    double value = 0.0;
-    for (int attempt = 0; attempt < kMaxInitialAttempts; ++attempt) {
-      target_->initial_point(streams[k], positions.col(static_cast<Eigen::Index>(k)));
-      value = target_->log_density(positions.col(static_cast<Eigen::Index>(k)));
-      ++chain.evaluations;
-      if (std::isfinite(value)) {
-        log_density[static_cast<Eigen::Index>(k)] = value;
-        return;
+  /// Initial points, in parallel (each walker its own stream and slot).
+  void start() {
+    executor_.parallel_for(n_walkers_, [&](std::size_t k) {
+      double value = 0.0;
+      for (int attempt = 0; attempt < EnsembleSampler::kMaxInitialAttempts; ++attempt) {
+        target_.initial_point(streams_[k], positions_.col(static_cast<Eigen::Index>(k)));
+        value = target_.log_density(positions_.col(static_cast<Eigen::Index>(k)));
+        ++evaluations_[k];
+        if (std::isfinite(value)) {
+          log_density_[static_cast<Eigen::Index>(k)] = value;
+          return;
+        }
       }
-    }
-    throw orrery::Error("ensemble '" + name_ + "', walker " + std::to_string(k) +
-                        ": the target's log-density was not finite at any of " +
-                        std::to_string(kMaxInitialAttempts) + " initial points (last value " + format_real(value) +
-                        "); check that the likelihood can be evaluated inside the prior's support");
-  });
+      throw orrery::Error("ensemble '" + sampler_.name_ + "', walker " + std::to_string(k) +
+                          ": the target's log-density was not finite at any of " +
+                          std::to_string(EnsembleSampler::kMaxInitialAttempts) + " initial points (last value " +
+                          format_real(value) + "); check that the likelihood can be evaluated inside the prior's support");
+    });
+  }
 
-  // The per-half update, built once: parallel_for takes it by reference, so
-  // the loop below allocates nothing. Work items are contiguous chunks of the
-  // half; every walker uses only its own stream and buffers, so the chunking
-  // (which depends on the thread count) does not change the results.
-  std::size_t half = 0;
-  MoveKind move = MoveKind::Stretch;
-  bool counting = false;
-  std::size_t chunks = 1;
-  const auto update = [&](std::size_t k) {
+  void iterate() {
+    // parallel = "auto": time the first steps of this process (serially) and
+    // go parallel if a half is slow enough. Scheduling only, never results.
+    if (calibrate_ && timed_steps_ == 0) calibration_start_ = std::chrono::steady_clock::now();
+    if (calibrate_ && timed_steps_ == EnsembleSampler::kCalibrationSteps) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - calibration_start_).count();
+      parallel_ = seconds / (2.0 * static_cast<double>(timed_steps_)) > EnsembleSampler::kParallelHalfSeconds;
+      calibrate_ = false;
+    }
+    ++timed_steps_;
+
+    const double u = move_stream_.uniform();
+    const auto& weights = sampler_.cumulative_weights_;
+    move_ = u < weights[0] ? MoveKind::Stretch : u < weights[1] ? MoveKind::DifferentialEvolution : MoveKind::Walk;
+    const std::uint64_t warmup = sampler_.length_.warmup;
+    counting_ = step_ >= warmup;
+    for (half_ = 0; half_ < 2; ++half_) {
+      chunks_ = parallel_ ? std::min(concurrency_, halves_[half_].size()) : 1;
+      if (chunks_ == 1)
+        body_(0);
+      else
+        executor_.parallel_for(chunks_, body_);
+    }
+    if (counting_ && (step_ - warmup + 1) % sampler_.thin_ == 0)
+      for (std::size_t k = 0; k < n_walkers_; ++k)
+        draws_[k].append(positions_.col(static_cast<Eigen::Index>(k)), log_density_[static_cast<Eigen::Index>(k)]);
+    ++step_;
+  }
+
+  template <typename IO>
+  void visit(IO& io) {
+    for (orrery::RandomStream& s : streams_) io(s);
+    io(move_stream_);
+    io(positions_);
+    io(log_density_);
+    io(accepted_);
+    io(evaluations_);
+    io(nonfinite_);
+    io(step_);
+    for (DrawStore& d : draws_) d.visit(io);
+  }
+
+  void collect(std::vector<const DrawStore*>& out) const {
+    for (const DrawStore& d : draws_) out.push_back(&d);
+  }
+
+  /// Moves every walker's draws into `set` as one chain each.
+  void finish(orrery::SampleSet& set) {
+    const double sampled_steps = static_cast<double>(step_ - std::min(step_, sampler_.length_.warmup));
+    double acceptance = 0.0;
+    for (std::size_t k = 0; k < n_walkers_; ++k) {
+      orrery::Chain chain = draws_[k].to_chain();
+      chain.evaluations = evaluations_[k];
+      chain.nonfinite_rejections = nonfinite_[k];
+      chain.acceptance_rate = static_cast<double>(accepted_[k]) / sampled_steps;
+      acceptance += chain.acceptance_rate;
+      set.chains.push_back(std::move(chain));
+    }
+    set.statistics.emplace_back("acceptance_rate", acceptance / static_cast<double>(n_walkers_));
+    set.statistics.emplace_back("walkers", static_cast<double>(n_walkers_));
+  }
+
+ private:
+  /// Proposes and accepts or rejects a move of walker k against the other half.
+  void update(std::size_t k) {
     const auto walker = static_cast<Eigen::Index>(k);
-    const std::span<const std::uint32_t> complement(halves[1 - half]);
-    auto proposal = proposals.col(walker);
-    orrery::RandomStream& rng = streams[k];
+    const std::span<const std::uint32_t> complement(halves_[1 - half_]);
+    auto proposal = proposals_.col(walker);
+    orrery::RandomStream& rng = streams_[k];
     double log_factor = 0.0;
-    switch (move) {
+    switch (move_) {
       case MoveKind::Stretch:
-        log_factor = stretch_move(positions, complement, walker, stretch_a_, rng, proposal);
+        log_factor = stretch_move(positions_, complement, walker, sampler_.stretch_a_, rng, proposal);
         break;
       case MoveKind::DifferentialEvolution:
-        log_factor = de_move(positions, complement, walker, de_gamma_, de_sigma_, rng, proposal);
+        log_factor = de_move(positions_, complement, walker, sampler_.de_gamma_, sampler_.de_sigma_, rng, proposal);
         break;
       case MoveKind::Walk:
-        log_factor = walk_move(positions, complement, walker, walk_size_, rng,
-                               std::span<std::uint32_t>(walk_scratch).subspan(k * halves[0].size(), complement.size()),
-                               sums.col(walker), proposal);
+        log_factor = walk_move(positions_, complement, walker, sampler_.walk_size_, rng,
+                               std::span<std::uint32_t>(walk_scratch_).subspan(k * halves_[0].size(), complement.size()),
+                               sums_.col(walker), proposal);
         break;
     }
-    const double candidate = target_->log_density(proposal);
-    orrery::Chain& chain = set.chains[k];
-    ++chain.evaluations;
+    const double candidate = target_.log_density(proposal);
+    ++evaluations_[k];
     if (!std::isfinite(candidate)) {
       // NaN or -inf: outside the support. +inf is rejected too.
-      ++chain.nonfinite_rejections;
+      ++nonfinite_[k];
       return;
     }
-    const double log_ratio = log_factor + candidate - log_density[walker];
+    const double log_ratio = log_factor + candidate - log_density_[walker];
     if (log_ratio >= 0.0 || std::log(rng.uniform_open()) < log_ratio) {
-      positions.col(walker) = proposal;
-      log_density[walker] = candidate;
-      if (counting) ++accepted[k];
-    }
-  };
-  const std::function<void(std::size_t)> body = [&](std::size_t chunk) {
-    const std::vector<std::uint32_t>& members = halves[half];
-    const std::size_t begin = chunk * members.size() / chunks;
-    const std::size_t end = (chunk + 1) * members.size() / chunks;
-    for (std::size_t i = begin; i < end; ++i) update(members[i]);
-  };
-  const std::size_t concurrency = std::max<std::size_t>(1, ctx.executor().concurrency());
-  // Parallel or serial only changes the scheduling, never the results.
-  bool parallel = parallel_ == Parallel::Always && concurrency > 1;
-  const bool calibrate = parallel_ == Parallel::Auto && concurrency > 1;
-  const std::uint64_t calibration_steps = std::min<std::uint64_t>(kCalibrationSteps, total_steps);
-  const auto calibration_start = std::chrono::steady_clock::now();
-
-  std::uint64_t unreported = 0;
-  for (std::uint64_t step = 0; step < total_steps; ++step) {
-    if (calibrate && step == calibration_steps) {
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - calibration_start).count();
-      parallel = seconds / (2.0 * static_cast<double>(calibration_steps)) > kParallelHalfSeconds;
-    }
-    const double u = move_stream.uniform();
-    move = u < cumulative_weights_[0]   ? MoveKind::Stretch
-           : u < cumulative_weights_[1] ? MoveKind::DifferentialEvolution
-                                        : MoveKind::Walk;
-    counting = step >= warmup_;
-    for (half = 0; half < 2; ++half) {
-      chunks = parallel ? std::min(concurrency, halves[half].size()) : 1;
-      if (chunks == 1)
-        body(0);
-      else
-        ctx.executor().parallel_for(chunks, body);
-    }
-    if (counting && (step - warmup_ + 1) % thin_ == 0) {
-      const auto row = static_cast<Eigen::Index>((step - warmup_) / thin_);
-      for (std::size_t k = 0; k < n_walkers; ++k) {
-        set.chains[k].draws.row(row) = positions.col(static_cast<Eigen::Index>(k)).transpose();
-        set.chains[k].log_density[row] = log_density[static_cast<Eigen::Index>(k)];
-      }
-    }
-    if (++unreported == kProgressBatch) {
-      progress->advance(unreported);
-      unreported = 0;
+      positions_.col(walker) = proposal;
+      log_density_[walker] = candidate;
+      if (counting_) ++accepted_[k];
     }
   }
-  if (unreported > 0) progress->advance(unreported);
 
-  double acceptance = 0.0;
-  for (std::size_t k = 0; k < n_walkers; ++k) {
-    set.chains[k].acceptance_rate = static_cast<double>(accepted[k]) / static_cast<double>(steps_);
-    acceptance += set.chains[k].acceptance_rate;
-  }
-  set.statistics.emplace_back("acceptance_rate", acceptance / static_cast<double>(n_walkers));
-  set.statistics.emplace_back("walkers", static_cast<double>(n_walkers));
+  const EnsembleSampler& sampler_;
+  const orrery::Target& target_;
+  orrery::Executor& executor_;
+  Eigen::Index d_;
+  std::size_t n_walkers_;
+  std::vector<orrery::RandomStream> streams_;
+  orrery::RandomStream move_stream_;
+  std::array<std::vector<std::uint32_t>, 2> halves_;
+  Eigen::MatrixXd positions_;  ///< column per walker
+  Eigen::MatrixXd proposals_;  ///< per-walker proposal buffer
+  Eigen::MatrixXd sums_;       ///< per-walker walk-move buffer
+  Eigen::VectorXd log_density_;
+  std::vector<std::uint32_t> walk_scratch_;
+  std::vector<std::uint64_t> accepted_, evaluations_, nonfinite_;
+  std::vector<DrawStore> draws_;
+  std::uint64_t step_ = 0;
+  // Scheduling of one step (never part of the results).
+  std::size_t half_ = 0;
+  MoveKind move_ = MoveKind::Stretch;
+  bool counting_ = false;
+  std::size_t chunks_ = 1;
+  std::size_t concurrency_ = 1;
+  bool parallel_ = false;
+  bool calibrate_ = false;
+  std::uint64_t timed_steps_ = 0;
+  std::chrono::steady_clock::time_point calibration_start_;
+  /// The per-half update, built once: parallel_for takes it by reference, so
+  /// a step allocates nothing. Work items are contiguous chunks of the half;
+  /// every walker uses only its own stream and buffers, so the chunking
+  /// (which depends on the thread count) does not change the results.
+  std::function<void(std::size_t)> body_;
+};
+
+orrery::SampleSet EnsembleSampler::run(orrery::Context& ctx) {
+  std::vector<std::unique_ptr<EnsembleState>> states;
+  states.push_back(std::make_unique<EnsembleState>(*this, ctx));
+  const DriveResult driven = drive(ctx, "ensemble", "samplers.ensemble/1", states, length_);
+  orrery::SampleSet set;
+  states.front()->finish(set);
+  for (orrery::Chain& chain : set.chains) target_.report(chain);
+  append_run_statistics(set, driven, length_);
   return set;
 }
 

@@ -11,9 +11,13 @@
 #include <orrery/sampler.hpp>
 #include <orrery/schema.hpp>
 
+#include "chain_driver.hpp"
 #include "ensemble_moves.hpp"
+#include "sampling_target.hpp"
 
 namespace orrery::samplers {
+
+class EnsembleState;
 
 /// Affine-invariant ensemble MCMC with stretch, differential-evolution and
 /// walk moves.
@@ -35,7 +39,9 @@ namespace orrery::samplers {
 /// walker's log-density evaluations (initial points included),
 /// Chain::acceptance_rate its acceptance after warm-up, and
 /// Chain::nonfinite_rejections its proposals whose density was NaN or ±inf
-/// (always rejected, never a crash).
+/// (always rejected, never a crash). Bounded parameters are sampled
+/// unconstrained (sampling_target.hpp); fixed length or until converged, with
+/// checkpoints (chain_driver.hpp; check_every counts ensemble steps).
 ///
 /// Randomness: walker k uses ctx.rng().split(k) for its initial point and
 /// all of its updates; the move choice uses ctx.rng().split("moves"). The
@@ -58,7 +64,7 @@ class EnsembleSampler final : public orrery::Sampler {
   explicit EnsembleSampler(orrery::Context& ctx);
 
   orrery::SampleSet run(orrery::Context& ctx) override;
-  [[nodiscard]] const orrery::Target& target() const override { return *target_; }
+  [[nodiscard]] const orrery::Target& target() const override { return target_.constrained(); }
 
   [[nodiscard]] std::size_t walkers() const { return walkers_; }
   /// The DE scale actually used (de_gamma, or 2.38 / sqrt(2 d) when 0).
@@ -67,12 +73,13 @@ class EnsembleSampler final : public orrery::Sampler {
   [[nodiscard]] std::size_t walk_size() const { return walk_size_; }
 
  private:
+  friend class EnsembleState;
+
   std::string name_;
-  const orrery::Target* target_;
+  SamplingTarget target_;
   std::size_t dimension_;
   std::size_t walkers_;
-  std::uint64_t steps_;
-  std::uint64_t warmup_;
+  RunLength length_;  ///< steps and warm-up in ensemble steps
   std::uint64_t thin_;
   double stretch_a_;
   double de_gamma_;

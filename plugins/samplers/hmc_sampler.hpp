@@ -8,7 +8,9 @@
 #include <orrery/sampler.hpp>
 #include <orrery/schema.hpp>
 
+#include "chain_driver.hpp"
 #include "metric_adaptation.hpp"
+#include "sampling_target.hpp"
 
 namespace orrery::samplers {
 
@@ -18,8 +20,10 @@ namespace orrery::samplers {
 /// and windowed diag/dense metric adaptation). A trajectory whose energy error
 /// exceeds 1000 or whose log-density or gradient becomes non-finite is
 /// stopped, rejected and counted as divergent (Chain::nonfinite_rejections,
-/// statistic "divergences" after warm-up). Statistics: acceptance_rate,
-/// step_size, divergences, ebfmi.
+/// statistic "divergences" after warm-up). Bounded parameters are sampled
+/// unconstrained; fixed length or until converged, with checkpoints.
+/// Statistics: acceptance_rate, step_size, divergences, ebfmi. Per draw:
+/// step_size, divergent (0/1), energy.
 class HmcSampler final : public orrery::Sampler {
  public:
   static constexpr int kMaxInitialAttempts = 100;
@@ -29,22 +33,23 @@ class HmcSampler final : public orrery::Sampler {
   explicit HmcSampler(orrery::Context& ctx);
 
   orrery::SampleSet run(orrery::Context& ctx) override;
-  [[nodiscard]] const orrery::Target& target() const override { return *target_; }
+  [[nodiscard]] const orrery::Target& target() const override { return target_.constrained(); }
+
+  /// What one chain needs to know.
+  struct Settings {
+    std::string name;
+    RunLength length;
+    std::uint64_t n_leapfrog = 20;
+    double jitter = 0.1;
+    double delta = 0.8;
+    double initial_step_size = 0.0;  ///< 0: heuristic from 1
+    MetricShape metric = MetricShape::Diagonal;
+  };
 
  private:
-  struct ChainResult;
-  [[nodiscard]] ChainResult run_chain(std::size_t index, orrery::RandomStream rng, orrery::Progress& progress) const;
-
-  std::string name_;
-  const orrery::Target* target_;
+  SamplingTarget target_;
   std::uint64_t chains_;
-  std::uint64_t steps_;
-  std::uint64_t warmup_;
-  std::uint64_t n_leapfrog_;
-  double jitter_;
-  double delta_;
-  double initial_step_size_;  ///< 0: heuristic from 1
-  MetricShape metric_ = MetricShape::Diagonal;
+  Settings settings_;
 };
 
 }  // namespace orrery::samplers

@@ -9,6 +9,9 @@
 #include <orrery/sampler.hpp>
 #include <orrery/schema.hpp>
 
+#include "chain_driver.hpp"
+#include "sampling_target.hpp"
+
 namespace orrery::samplers {
 
 /// MALA: proposal x' = x + (ε²/2) M⁻¹ ∇log p(x) + ε M^{-1/2} ξ, ξ ~ N(0, I),
@@ -22,7 +25,8 @@ namespace orrery::samplers {
 /// counted in Chain::nonfinite_rejections. Statistics: acceptance_rate,
 /// step_size, nonfinite_rejections (after warm-up). Chain i uses
 /// ctx.rng().split(i): results do not depend on the thread count. Each
-/// transition allocates nothing.
+/// transition allocates nothing. Bounded parameters are sampled
+/// unconstrained; fixed length or until converged, with checkpoints.
 class MalaSampler final : public orrery::Sampler {
  public:
   static constexpr int kMaxInitialAttempts = 100;
@@ -31,19 +35,20 @@ class MalaSampler final : public orrery::Sampler {
   explicit MalaSampler(orrery::Context& ctx);
 
   orrery::SampleSet run(orrery::Context& ctx) override;
-  [[nodiscard]] const orrery::Target& target() const override { return *target_; }
+  [[nodiscard]] const orrery::Target& target() const override { return target_.constrained(); }
+
+  /// What one chain needs to know.
+  struct Settings {
+    std::string name;
+    RunLength length;
+    double target_acceptance = 0.574;
+    double initial_step_size = 0.0;  ///< 0: heuristic from 1
+  };
 
  private:
-  struct ChainResult;
-  [[nodiscard]] ChainResult run_chain(std::size_t index, orrery::RandomStream rng, orrery::Progress& progress) const;
-
-  std::string name_;
-  const orrery::Target* target_;
+  SamplingTarget target_;
   std::uint64_t chains_;
-  std::uint64_t steps_;
-  std::uint64_t warmup_;
-  double target_acceptance_;
-  double initial_step_size_;  ///< 0: heuristic from 1
+  Settings settings_;
 };
 
 }  // namespace orrery::samplers

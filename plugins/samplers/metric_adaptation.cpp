@@ -197,8 +197,7 @@ std::string format_real(double value) {
 HamiltonianOptions HamiltonianOptions::read(const orrery::Options& options) {
   HamiltonianOptions o;
   o.chains = count_option(options, "chains", 1);
-  o.steps = count_option(options, "steps", 1);
-  o.warmup = count_option(options, "warmup", 0);
+  o.length = RunLength::read(options);
   o.delta = options.real("delta");
   if (!(o.delta > 0.0 && o.delta < 1.0)) options.error("delta", "must lie in (0, 1), found " + format_real(o.delta));
   if (options.has("initial_step_size")) {

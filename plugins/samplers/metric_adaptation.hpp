@@ -24,6 +24,8 @@
 #include <orrery/random.hpp>
 #include <orrery/target.hpp>
 
+#include "chain_driver.hpp"
+
 namespace orrery::samplers {
 
 /// One point of phase space with its log-density and gradient.
@@ -35,6 +37,13 @@ struct PhasePoint {
 
   explicit PhasePoint(Eigen::Index d = 0)
       : q(Eigen::VectorXd::Zero(d)), p(Eigen::VectorXd::Zero(d)), grad(Eigen::VectorXd::Zero(d)) {}
+  template <typename IO>
+  void visit(IO& io) {
+    io(q);
+    io(p);
+    io(grad);
+    io(log_density);
+  }
   /// Copies without reallocating (all points of a chain have the same size).
   void assign(const PhasePoint& other) {
     q = other.q;
@@ -57,6 +66,8 @@ class Hamiltonian {
   [[nodiscard]] MetricShape shape() const { return shape_; }
   /// The diagonal of M⁻¹ (for a dense metric, of the full matrix).
   [[nodiscard]] Eigen::VectorXd inverse_metric_diagonal() const;
+  /// M⁻¹ of a Diagonal system, without a copy.
+  [[nodiscard]] const Eigen::VectorXd& inverse_metric_diagonal_ref() const { return diagonal_; }
   /// Sets a diagonal M⁻¹ (Diagonal shape).
   void set_inverse_metric(const Eigen::VectorXd& variances);
   /// Sets a dense M⁻¹ (Dense shape); false (and no change) unless it is
@@ -101,6 +112,15 @@ class Hamiltonian {
   [[nodiscard]] std::uint64_t evaluations() const { return evaluations_; }
   [[nodiscard]] const orrery::Target& target() const { return *target_; }
 
+  /// The adapted metric and the evaluation count, for checkpoints.
+  template <typename IO>
+  void visit(IO& io) {
+    io(diagonal_);
+    io(dense_);
+    io(upper_);
+    io(evaluations_);
+  }
+
  private:
   const orrery::Target* target_;
   MetricShape shape_;
@@ -135,6 +155,14 @@ class WindowedAdaptation {
   [[nodiscard]] std::uint64_t init_buffer() const { return init_buffer_; }
   [[nodiscard]] std::uint64_t term_buffer() const { return term_buffer_; }
   [[nodiscard]] std::uint64_t base_window() const { return base_window_; }
+
+  /// The schedule's position (the rest follows from the warm-up length).
+  template <typename IO>
+  void visit(IO& io) {
+    io(counter_);
+    io(window_size_);
+    io(next_window_);
+  }
 
  private:
   std::uint64_t warmup_;
@@ -174,6 +202,14 @@ class WelfordEstimator {
   /// Sample covariance (dense estimators only).
   [[nodiscard]] Eigen::MatrixXd covariance() const { return m2_dense_ / (static_cast<double>(n_) - 1.0); }
 
+  template <typename IO>
+  void visit(IO& io) {
+    io(n_);
+    io(mean_);
+    io(m2_);
+    io(m2_dense_);
+  }
+
  private:
   bool dense_;
   std::uint64_t n_ = 0;
@@ -193,6 +229,12 @@ class MetricAdaptation {
   /// caller should re-initialise and restart the step-size adaptation).
   bool learn(const Eigen::VectorXd& q, Hamiltonian& system);
   [[nodiscard]] const WindowedAdaptation& schedule() const { return schedule_; }
+
+  template <typename IO>
+  void visit(IO& io) {
+    schedule_.visit(io);
+    estimator_.visit(io);
+  }
 
  private:
   WindowedAdaptation schedule_;
@@ -226,25 +268,11 @@ std::string target_label(const orrery::Context& ctx);
 /// A number as a user would write it.
 std::string format_real(double value);
 
-/// Runs `chains` independent chains through the executor, chain i on its own
-/// stream ctx.rng().split(i), with one progress bar of `iterations` per chain.
-/// Results do not depend on the thread count.
-template <typename Result, typename ChainFn>
-std::vector<Result> run_chains(orrery::Context& ctx, std::string_view label, std::uint64_t chains,
-                               std::uint64_t iterations, ChainFn&& run_chain) {
-  const std::unique_ptr<orrery::Progress> progress = ctx.progress(label, chains * iterations);
-  std::vector<orrery::RandomStream> streams;
-  streams.reserve(chains);
-  for (std::uint64_t i = 0; i < chains; ++i) streams.push_back(ctx.rng().split(i));
-  std::vector<Result> results(chains);
-  ctx.executor().parallel_for(chains, [&](std::size_t i) { results[i] = run_chain(i, streams[i], *progress); });
-  return results;
-}
-
-/// The options HMC and NUTS share (chains, steps, warmup, delta,
-/// initial_step_size, metric), read and checked once for both.
+/// The options HMC and NUTS share (chains, steps, warmup, the convergence
+/// options, delta, initial_step_size, metric), read and checked once for both.
 struct HamiltonianOptions {
-  std::uint64_t chains = 1, steps = 1, warmup = 0;
+  std::uint64_t chains = 1;
+  RunLength length;  ///< steps, warmup and the convergence options
   double delta = 0.8;
   double initial_step_size = 0.0;  ///< 0: the step-size heuristic chooses
   MetricShape metric = MetricShape::Diagonal;

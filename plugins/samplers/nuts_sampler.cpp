@@ -2,15 +2,16 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
+#include "draw_store.hpp"
 #include "metric_adaptation.hpp"
 #include "step_size_adaptation.hpp"
 
 namespace orrery::samplers {
 namespace {
 
-constexpr std::uint64_t kProgressBatch = 50;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double log_sum_exp(double a, double b) {
@@ -42,6 +43,7 @@ struct Level {
 struct Transition {
   double accept_stat = 0.0;
   int depth = 0;
+  std::uint64_t n_leapfrog = 0;
   bool divergent = false;
   double energy = 0.0;
 };
@@ -92,18 +94,22 @@ class NutsKernel {
       bool valid_subtree;
       double log_sum_weight_subtree = -kInf;
       if (rng.uniform() > 0.5) {
+        // The old trajectory becomes the backward subtree: its forward end is
+        // the old trajectory's forward end.
         z_.assign(z_fwd_);
         rho_bck_ = rho_;
-        p_bck_fwd_ = p_fwd_bck_;
-        p_sharp_bck_fwd_ = p_sharp_fwd_bck_;
+        p_bck_fwd_ = p_fwd_fwd_;
+        p_sharp_bck_fwd_ = p_sharp_fwd_fwd_;
         valid_subtree = build_tree(depth, z_propose_, p_sharp_fwd_bck_, p_sharp_fwd_fwd_, rho_fwd_, p_fwd_bck_,
                                    p_fwd_fwd_, 1.0, log_sum_weight_subtree);
         z_fwd_.assign(z_);
       } else {
+        // The old trajectory becomes the forward subtree: its backward end is
+        // the old trajectory's backward end.
         z_.assign(z_bck_);
         rho_fwd_ = rho_;
-        p_fwd_bck_ = p_bck_fwd_;
-        p_sharp_fwd_bck_ = p_sharp_bck_fwd_;
+        p_fwd_bck_ = p_bck_bck_;
+        p_sharp_fwd_bck_ = p_sharp_bck_bck_;
         valid_subtree = build_tree(depth, z_propose_, p_sharp_bck_fwd_, p_sharp_bck_bck_, rho_bck_, p_bck_fwd_,
                                    p_bck_bck_, -1.0, log_sum_weight_subtree);
         z_bck_.assign(z_);
@@ -128,6 +134,7 @@ class NutsKernel {
 
     Transition t;
     t.depth = depth;
+    t.n_leapfrog = n_leapfrog_;
     t.divergent = divergent_;
     t.accept_stat = n_leapfrog_ > 0 ? sum_metro_prob_ / static_cast<double>(n_leapfrog_) : 0.0;
     t.energy = system_.hamiltonian(z_sample_);
@@ -207,62 +214,160 @@ class NutsKernel {
   std::vector<Level> levels_;
 };
 
-}  // namespace
+/// One NUTS chain as a resumable state (see chain_driver.hpp).
+class NutsChain {
+ public:
+  NutsChain(const NutsSampler::Settings& settings, const orrery::Target& target, orrery::RandomStream rng,
+            std::size_t index)
+      : settings_(&settings), index_(index), rng_(rng),
+        system_(target, static_cast<Eigen::Index>(target.space().dimension()), settings.metric),
+        current_(dimension()), scratch_(dimension()), step_adaptation_(settings.delta),
+        metric_adaptation_(settings.length.warmup, dimension(), settings.metric),
+        kernel_(system_, dimension(), settings.max_depth),
+        draws_(dimension(), {"step_size", "tree_depth", "n_leapfrog", "divergent", "energy"}) {
+    draws_.reserve(settings.length.steps);
+  }
 
-struct NutsSampler::ChainResult {
-  orrery::Chain chain;
-  double step_size = 0.0;
-  double mean_depth = 0.0;
-  std::uint64_t divergences = 0;
-  std::uint64_t saturations = 0;
-  double ebfmi = 0.0;
+  void start() {
+    initial_point(system_, current_, rng_, NutsSampler::kMaxInitialAttempts, "nuts '" + settings_->name + "'", index_);
+    epsilon_ = settings_->initial_step_size > 0.0
+                   ? settings_->initial_step_size
+                   : find_reasonable_step_size(system_, current_, scratch_, rng_, 1.0);
+    step_adaptation_.restart(epsilon_);
+  }
+
+  void iterate() {
+    const std::uint64_t warmup = settings_->length.warmup;
+    const Transition t = kernel_.transition(current_, epsilon_, rng_);
+    if (t.divergent) ++nonfinite_;
+    if (iteration_ < warmup) {
+      epsilon_ = step_adaptation_.learn(t.accept_stat);
+      if (metric_adaptation_.learn(current_.q, system_)) {
+        epsilon_ = find_reasonable_step_size(system_, current_, scratch_, rng_, epsilon_);
+        step_adaptation_.restart(epsilon_);
+      }
+      if (iteration_ + 1 == warmup) epsilon_ = step_adaptation_.final_step_size();
+    } else {
+      draws_.append(current_.q, current_.log_density,
+                    {epsilon_, static_cast<double>(t.depth), static_cast<double>(t.n_leapfrog),
+                     t.divergent ? 1.0 : 0.0, t.energy});
+      accept_sum_ += t.accept_stat;
+      if (t.divergent) ++divergences_;
+      if (t.depth >= settings_->max_depth) ++saturations_;
+    }
+    ++iteration_;
+  }
+
+  template <typename IO>
+  void visit(IO& io) {
+    io(rng_);
+    system_.visit(io);
+    current_.visit(io);
+    io(epsilon_);
+    step_adaptation_.visit(io);
+    metric_adaptation_.visit(io);
+    io(iteration_);
+    io(nonfinite_);
+    io(divergences_);
+    io(saturations_);
+    io(accept_sum_);
+    draws_.visit(io);
+  }
+
+  void collect(std::vector<const DrawStore*>& out) const { out.push_back(&draws_); }
+
+  struct Summary {
+    double step_size, mean_depth, ebfmi, acceptance;
+    std::uint64_t divergences, saturations;
+  };
+  /// The chain's statistics; then moves its draws into `chain`.
+  Summary finish(orrery::Chain& chain) {
+    const double n = static_cast<double>(draws_.rows());
+    const std::vector<double>& depth = draws_.statistic(1);
+    const std::vector<double>& energy = draws_.statistic(4);
+    double depth_sum = 0.0;
+    for (double x : depth) depth_sum += x;
+    const Summary s{epsilon_, depth_sum / n, ebfmi(Eigen::Map<const Eigen::VectorXd>(energy.data(), draws_.rows())),
+                    accept_sum_ / n, divergences_, saturations_};
+    chain = draws_.to_chain();
+    chain.evaluations = system_.evaluations();
+    chain.nonfinite_rejections = nonfinite_;
+    chain.acceptance_rate = s.acceptance;
+    return s;
+  }
+
+ private:
+  [[nodiscard]] Eigen::Index dimension() const { return static_cast<Eigen::Index>(system_.target().space().dimension()); }
+
+  const NutsSampler::Settings* settings_;
+  std::size_t index_;
+  orrery::RandomStream rng_;
+  Hamiltonian system_;
+  PhasePoint current_, scratch_;
+  double epsilon_ = 1.0;
+  DualAveraging step_adaptation_;
+  MetricAdaptation metric_adaptation_;
+  NutsKernel kernel_;
+  std::uint64_t iteration_ = 0, nonfinite_ = 0, divergences_ = 0, saturations_ = 0;
+  double accept_sum_ = 0.0;
+  DrawStore draws_;
 };
+
+}  // namespace
 
 orrery::Schema NutsSampler::options() {
   using namespace orrery::option;
-  return {reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample (needs a gradient)"),
-          integer("chains").default_value(4).min(1).doc("number of independent chains"),
-          integer("steps").default_value(1000).min(1).doc("draws per chain after warm-up"),
-          integer("warmup").default_value(1000).min(0).doc("adaptation iterations per chain, discarded"),
-          integer("max_depth").default_value(10).range(1, 30).doc("maximum tree depth (at most 2^max_depth leapfrog steps)"),
-          real("delta").default_value(0.8).greater_than(0.0).less_than(1.0).doc("target mean acceptance statistic of the step-size adaptation"),
-          real("initial_step_size").greater_than(0.0).doc("first step size; default: Stan's heuristic from 1"),
-          string("metric").default_value("diag").choices({"diag", "dense"}).doc("inverse metric adapted during warm-up: diag (diagonal) or dense (full covariance)")};
+  orrery::Schema schema{
+      reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample (needs a gradient)"),
+      integer("chains").default_value(4).min(1).doc("number of independent chains"),
+      integer("steps").default_value(1000).min(1).doc("draws per chain after warm-up (the most, with until_converged)"),
+      integer("warmup").default_value(1000).min(0).doc("adaptation iterations per chain, discarded"),
+      integer("max_depth").default_value(10).range(1, 30).doc("maximum tree depth (at most 2^max_depth leapfrog steps)"),
+      real("delta").default_value(0.8).greater_than(0.0).less_than(1.0).doc("target mean acceptance statistic of the step-size adaptation"),
+      real("initial_step_size").greater_than(0.0).doc("first step size; default: Stan's heuristic from 1"),
+      string("metric").default_value("diag").choices({"diag", "dense"}).doc("inverse metric adapted during warm-up: diag (diagonal) or dense (full covariance)"),
+      SamplingTarget::option()};
+  for (orrery::OptionSpec& spec : RunLength::options()) schema.push_back(std::move(spec));
+  return schema;
 }
 
-NutsSampler::NutsSampler(orrery::Context& ctx) : name_(ctx.name()), target_(&ctx.ref<orrery::Target>("target")) {
+NutsSampler::NutsSampler(orrery::Context& ctx) : target_(ctx) {
   const orrery::Options& options = ctx.options();
-  if (!target_->has_gradient())
+  if (!target_.constrained().has_gradient())
     options.error("target", "the NUTS sampler needs a gradient; the target '" + target_label(ctx) +
-                                "' has none (use a sampler that needs only densities, such as core.metropolis)");
+                                "' has none (use a sampler that needs only densities, such as samplers.ensemble or core.metropolis)");
   const HamiltonianOptions shared = HamiltonianOptions::read(options);
   chains_ = shared.chains;
-  steps_ = shared.steps;
-  warmup_ = shared.warmup;
-  max_depth_ = static_cast<int>(count_option(options, "max_depth", 1));
-  if (max_depth_ > 30) options.error("max_depth", "must be at most 30, found " + std::to_string(max_depth_));
-  delta_ = shared.delta;
-  initial_step_size_ = shared.initial_step_size;
-  metric_ = shared.metric;
-  if (target_->space().dimension() == 0) options.error("target", "the target has no free parameters to sample");
+  settings_.name = ctx.name();
+  settings_.length = shared.length;
+  settings_.max_depth = static_cast<int>(count_option(options, "max_depth", 1));
+  if (settings_.max_depth > 30) options.error("max_depth", "must be at most 30, found " + std::to_string(settings_.max_depth));
+  settings_.delta = shared.delta;
+  settings_.initial_step_size = shared.initial_step_size;
+  settings_.metric = shared.metric;
+  if (target_.constrained().space().dimension() == 0) options.error("target", "the target has no free parameters to sample");
 }
 
 orrery::SampleSet NutsSampler::run(orrery::Context& ctx) {
-  std::vector<ChainResult> results = run_chains<ChainResult>(
-      ctx, "nuts", chains_, warmup_ + steps_,
-      [this](std::size_t i, orrery::RandomStream rng, orrery::Progress& progress) { return run_chain(i, rng, progress); });
+  std::vector<std::unique_ptr<NutsChain>> states;
+  for (std::uint64_t i = 0; i < chains_; ++i)
+    states.push_back(std::make_unique<NutsChain>(settings_, target_.sampled(), ctx.rng().split(i), i));
+  const DriveResult driven = drive(ctx, "nuts", "samplers.nuts/1", states, settings_.length);
 
   orrery::SampleSet set;
   double acceptance = 0.0, step = 0.0, depth = 0.0, ebfmi_sum = 0.0;
   std::uint64_t divergences = 0, saturations = 0;
-  for (ChainResult& r : results) {
-    acceptance += r.chain.acceptance_rate;
-    step += r.step_size;
-    depth += r.mean_depth;
-    divergences += r.divergences;
-    saturations += r.saturations;
-    ebfmi_sum += r.ebfmi;
-    set.chains.push_back(std::move(r.chain));
+  for (auto& state : states) {
+    orrery::Chain chain;
+    const NutsChain::Summary s = state->finish(chain);
+    target_.report(chain);
+    acceptance += s.acceptance;
+    step += s.step_size;
+    depth += s.mean_depth;
+    divergences += s.divergences;
+    saturations += s.saturations;
+    ebfmi_sum += s.ebfmi;
+    set.chains.push_back(std::move(chain));
   }
   const double n = static_cast<double>(chains_);
   set.statistics.emplace_back("acceptance_rate", acceptance / n);
@@ -271,67 +376,8 @@ orrery::SampleSet NutsSampler::run(orrery::Context& ctx) {
   set.statistics.emplace_back("divergences", static_cast<double>(divergences));
   set.statistics.emplace_back("max_depth_saturations", static_cast<double>(saturations));
   set.statistics.emplace_back("ebfmi", ebfmi_sum / n);
+  append_run_statistics(set, driven, settings_.length);
   return set;
-}
-
-NutsSampler::ChainResult NutsSampler::run_chain(std::size_t index, orrery::RandomStream rng,
-                                                orrery::Progress& progress) const {
-  const Eigen::Index d = static_cast<Eigen::Index>(target_->space().dimension());
-  ChainResult result;
-  orrery::Chain& chain = result.chain;
-  chain.draws.resize(static_cast<Eigen::Index>(steps_), d);
-  chain.log_density.resize(static_cast<Eigen::Index>(steps_));
-  Eigen::VectorXd energy(static_cast<Eigen::Index>(steps_));
-
-  Hamiltonian system(*target_, d, metric_);
-  PhasePoint current(d);
-  PhasePoint scratch(d);
-  initial_point(system, current, rng, kMaxInitialAttempts, "nuts '" + name_ + "'", index);
-
-  double epsilon = initial_step_size_ > 0.0 ? initial_step_size_
-                                            : find_reasonable_step_size(system, current, scratch, rng, 1.0);
-  DualAveraging step_adaptation(delta_);
-  step_adaptation.restart(epsilon);
-  MetricAdaptation metric_adaptation(warmup_, d, metric_);
-  NutsKernel kernel(system, d, max_depth_);
-
-  double accept_sum = 0.0;
-  double depth_sum = 0.0;
-  std::uint64_t unreported = 0;
-  const std::uint64_t total = warmup_ + steps_;
-  for (std::uint64_t it = 0; it < total; ++it) {
-    const Transition t = kernel.transition(current, epsilon, rng);
-    if (t.divergent) ++chain.nonfinite_rejections;
-    if (it < warmup_) {
-      epsilon = step_adaptation.learn(t.accept_stat);
-      if (metric_adaptation.learn(current.q, system)) {
-        epsilon = find_reasonable_step_size(system, current, scratch, rng, epsilon);
-        step_adaptation.restart(epsilon);
-      }
-      if (it + 1 == warmup_) epsilon = step_adaptation.final_step_size();
-    } else {
-      const Eigen::Index row = static_cast<Eigen::Index>(it - warmup_);
-      chain.draws.row(row) = current.q.transpose();
-      chain.log_density[row] = current.log_density;
-      energy[row] = t.energy;
-      accept_sum += t.accept_stat;
-      depth_sum += t.depth;
-      if (t.divergent) ++result.divergences;
-      if (t.depth >= max_depth_) ++result.saturations;
-    }
-    if (++unreported == kProgressBatch) {
-      progress.advance(unreported);
-      unreported = 0;
-    }
-  }
-  if (unreported > 0) progress.advance(unreported);
-
-  chain.evaluations = system.evaluations();
-  chain.acceptance_rate = accept_sum / static_cast<double>(steps_);
-  result.step_size = epsilon;
-  result.mean_depth = depth_sum / static_cast<double>(steps_);
-  result.ebfmi = ebfmi(energy);
-  return result;
 }
 
 }  // namespace orrery::samplers

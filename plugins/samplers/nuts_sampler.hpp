@@ -9,7 +9,9 @@
 #include <orrery/sampler.hpp>
 #include <orrery/schema.hpp>
 
+#include "chain_driver.hpp"
 #include "metric_adaptation.hpp"
+#include "sampling_target.hpp"
 
 namespace orrery::samplers {
 
@@ -30,12 +32,15 @@ namespace orrery::samplers {
 /// with the step-size heuristic rerun after every metric update.
 ///
 /// Chain i draws from ctx.rng().split(i); results do not depend on the number
-/// of threads. Chain outputs: acceptance_rate is the mean acceptance
-/// statistic after warm-up, evaluations counts gradient evaluations (warm-up
-/// included), nonfinite_rejections counts divergent transitions (warm-up
-/// included). Statistics: step_size, tree_depth (mean after warm-up),
-/// divergences and max_depth_saturations (after warm-up, all chains), ebfmi
-/// (mean over chains), acceptance_rate.
+/// of threads. Bounded parameters are sampled unconstrained (see
+/// sampling_target.hpp). Runs for a fixed length or until converged, with
+/// checkpoints (chain_driver.hpp). Chain outputs: acceptance_rate is the mean
+/// acceptance statistic after warm-up, evaluations counts gradient
+/// evaluations (warm-up included), nonfinite_rejections counts divergent
+/// transitions (warm-up included), and per draw: step_size, tree_depth,
+/// n_leapfrog, divergent (0/1) and energy. Statistics: step_size, tree_depth
+/// (mean after warm-up), divergences and max_depth_saturations (after
+/// warm-up, all chains), ebfmi (mean over chains), acceptance_rate.
 class NutsSampler final : public orrery::Sampler {
  public:
   static constexpr int kMaxInitialAttempts = 100;
@@ -45,21 +50,22 @@ class NutsSampler final : public orrery::Sampler {
   explicit NutsSampler(orrery::Context& ctx);
 
   orrery::SampleSet run(orrery::Context& ctx) override;
-  [[nodiscard]] const orrery::Target& target() const override { return *target_; }
+  [[nodiscard]] const orrery::Target& target() const override { return target_.constrained(); }
+
+  /// What one chain needs to know.
+  struct Settings {
+    std::string name;
+    RunLength length;
+    int max_depth = 10;
+    double delta = 0.8;
+    double initial_step_size = 0.0;  ///< 0: heuristic from 1
+    MetricShape metric = MetricShape::Diagonal;
+  };
 
  private:
-  struct ChainResult;
-  [[nodiscard]] ChainResult run_chain(std::size_t index, orrery::RandomStream rng, orrery::Progress& progress) const;
-
-  std::string name_;
-  const orrery::Target* target_;
+  SamplingTarget target_;
   std::uint64_t chains_;
-  std::uint64_t steps_;
-  std::uint64_t warmup_;
-  int max_depth_;
-  double delta_;
-  double initial_step_size_;  ///< 0: heuristic from 1
-  MetricShape metric_ = MetricShape::Diagonal;
+  Settings settings_;
 };
 
 }  // namespace orrery::samplers

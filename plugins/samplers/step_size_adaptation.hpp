@@ -32,6 +32,15 @@ class DualAveraging {
   [[nodiscard]] double final_step_size() const { return std::exp(x_bar_); }
   [[nodiscard]] double delta() const { return delta_; }
 
+  /// The adaptation's running state, for checkpoints.
+  template <typename IO>
+  void visit(IO& io) {
+    io(counter_);
+    io(s_bar_);
+    io(x_bar_);
+    io(mu_);
+  }
+
  private:
   double delta_, gamma_, t0_, kappa_;
   double counter_ = 0.0;

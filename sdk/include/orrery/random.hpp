@@ -87,6 +87,29 @@ class RandomStream {
   template <typename Derived>
   void fill_normal(Eigen::DenseBase<Derived>&& out) { fill_normal(out); }
 
+  /// The complete generator state, for checkpoints: restoring it makes the
+  /// stream continue exactly where state() was taken.
+  struct State {
+    std::uint64_t seed = 0;
+    std::uint64_t s[4] = {};
+    double spare = 0.0;
+    bool has_spare = false;
+  };
+  [[nodiscard]] State state() const {
+    State st;
+    st.seed = seed_;
+    for (int i = 0; i < 4; ++i) st.s[i] = s_[i];
+    st.spare = spare_;
+    st.has_spare = has_spare_;
+    return st;
+  }
+  void restore(const State& st) {
+    seed_ = st.seed;
+    for (int i = 0; i < 4; ++i) s_[i] = st.s[i];
+    spare_ = st.spare;
+    has_spare_ = st.has_spare;
+  }
+
   /// FNV-1a, used to turn names into stream indices.
   static constexpr std::uint64_t hash(std::string_view s) {
     std::uint64_t h = 0xcbf29ce484222325ULL;

@@ -23,6 +23,10 @@ struct Chain {
   std::uint64_t evaluations = 0;         ///< target evaluations, warm-up included
   std::uint64_t nonfinite_rejections = 0;  ///< proposals whose density was NaN or -inf
   double acceptance_rate = 0.0;          ///< after warm-up; NaN where it has no meaning
+  /// Optional per-draw diagnostics, each n_draws long (NUTS: step_size,
+  /// tree_depth, n_leapfrog, divergent, energy). The kernel writes them beside
+  /// the chain file.
+  std::vector<std::pair<std::string, Eigen::VectorXd>> draw_statistics;
 };
 
 struct SampleSet {
