@@ -5,6 +5,7 @@
 #include "ensemble_sampler.hpp"
 #include "hmc_sampler.hpp"
 #include "mala_sampler.hpp"
+#include "map_task.hpp"
 #include "nuts_sampler.hpp"
 
 ORRERY_DEFINE_PLUGIN("samplers", "0.1.0") {
@@ -19,4 +20,7 @@ ORRERY_DEFINE_PLUGIN("samplers", "0.1.0") {
   registry.add<MalaSampler>("mala",
                             "Metropolis-adjusted Langevin algorithm with dual-averaging step size and windowed "
                             "diagonal metric adaptation");
+  registry.add<MapTask>("map",
+                        "Maximum a posteriori point by L-BFGS or Adam from several starts, with the Laplace "
+                        "covariance");
 }
