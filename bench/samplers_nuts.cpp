@@ -1,0 +1,263 @@
+// bench/samplers_nuts: what a gradient buys, and what the NUTS/HMC machinery
+// costs on top of the gradient.
+//
+// (a) Efficiency on the 100-dimensional ill-conditioned Gaussian (toy.gaussian:
+//     condition number 1e4, random rotation, seed 1): samplers.nuts with a
+//     dense metric, reported as ESS per gradient evaluation, next to
+//     core.metropolis (adaptive, full covariance) and samplers.ensemble (emcee's
+//     stretch move, 2·d walkers) as ESS per log-density evaluation. ESS is the
+//     smallest bulk ESS over the 100 coordinates (rank-normalised split chains,
+//     orrery/diagnostics.hpp); evaluations include warm-up. The ensemble's
+//     walkers are not independent chains: its bulk ESS across walkers is
+//     printed with emcee's estimate walkers × steps / τ (Sokal window c = 5)
+//     beside it.
+// (b) Overhead per leapfrog step on a cheap 1000-dimensional standard normal
+//     (toy.gaussian with condition_number = 1: the gradient is two passes over
+//     the vector): the wall time of a whole NUTS (and HMC) run divided by its
+//     gradient evaluations, over the time of one gradient evaluation through
+//     the same virtual call in a tight loop (fastest of three sampler runs and
+//     of five gradient loops, as the machine is shared). The issue's target is ≤ 2.
+//
+// One thread, samplers built directly on a minimal Context (no kernel).
+// Usage: samplers_nuts [--quick]   (--quick: a 10-D Gaussian and short runs, for the test suite)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <orrery/context.hpp>
+#include <orrery/diagnostics.hpp>
+#include <orrery/schema.hpp>
+#include <orrery/target.hpp>
+
+#include "ensemble_sampler.hpp"
+#include "gaussian_target.hpp"
+#include "hmc_sampler.hpp"
+#include "metropolis_sampler.hpp"
+#include "nuts_sampler.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class SilentLogger final : public orrery::Logger {
+ public:
+  void log(orrery::LogLevel /*level*/, std::string_view /*message*/) override {}
+};
+class NoProgress final : public orrery::Progress {
+ public:
+  void advance(std::uint64_t /*n*/) override {}
+  void status(std::string_view /*text*/) override {}
+};
+class SerialExecutor final : public orrery::Executor {
+ public:
+  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override {
+    for (std::size_t i = 0; i < n; ++i) body(i);
+  }
+  [[nodiscard]] std::size_t concurrency() const override { return 1; }
+};
+class NoCache final : public orrery::ArtifactCache {
+ public:
+  std::optional<fs::path> find(std::string_view /*name*/) override { return std::nullopt; }
+  fs::path create(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
+  fs::path commit(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
+  [[nodiscard]] std::string key() const override { return "bench"; }
+};
+
+/// The smallest Context that builds a component: the given options plus the
+/// schema's defaults, at most one reference (option "target"), one thread.
+class BenchContext final : public orrery::Context {
+ public:
+  BenchContext(orrery::ValueTable options, const orrery::Schema& schema, orrery::Target* target = nullptr,
+               std::string name = "bench")
+      : name_(std::move(name)), table_(with_defaults(std::move(options), schema)), options_(table_, name_),
+        target_(target), rng_(20261125) {}
+  [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] const std::string& plugin() const override { return name_; }
+  [[nodiscard]] const orrery::Options& options() const override { return options_; }
+  [[nodiscard]] const orrery::ParameterSpace& parameters() const override {
+    return target_ ? target_->space() : empty_;
+  }
+  orrery::Component& reference(std::string_view key, std::size_t /*index*/) override {
+    if (!target_) throw orrery::Error("bench context: no reference '" + std::string(key) + "'");
+    return *target_;
+  }
+  [[nodiscard]] std::size_t reference_count(std::string_view /*key*/) const override { return target_ ? 1 : 0; }
+  orrery::RandomStream& rng() override { return rng_; }
+  orrery::Logger& logger() override { return logger_; }
+  std::unique_ptr<orrery::Progress> progress(std::string_view /*label*/, std::uint64_t /*total*/) override {
+    return std::make_unique<NoProgress>();
+  }
+  orrery::Executor& executor() override { return executor_; }
+  orrery::ArtifactCache& cache() override { return cache_; }
+  [[nodiscard]] fs::path output_dir() const override { throw orrery::Error("no output folder in the benchmark"); }
+  [[nodiscard]] const orrery::Array* observation() const override { return nullptr; }
+
+ private:
+  static orrery::Value with_defaults(orrery::ValueTable options, const orrery::Schema& schema) {
+    for (const orrery::OptionSpec& spec : schema) {
+      const bool given =
+          std::any_of(options.begin(), options.end(), [&](const auto& kv) { return kv.first == spec.key; });
+      if (!given && spec.default_value) options.emplace_back(spec.key, *spec.default_value);
+    }
+    return orrery::Value(std::move(options));
+  }
+  std::string name_;
+  orrery::Value table_;
+  orrery::Options options_;
+  orrery::Target* target_;
+  orrery::ParameterSpace empty_;
+  orrery::RandomStream rng_;
+  SilentLogger logger_;
+  SerialExecutor executor_;
+  NoCache cache_;
+};
+
+struct Built {
+  std::unique_ptr<BenchContext> context;
+  std::unique_ptr<orrery::toy::GaussianTarget> target;
+};
+Built gaussian(std::int64_t dimension, double condition_number) {
+  Built b;
+  b.context = std::make_unique<BenchContext>(
+      orrery::ValueTable{{"dimension", dimension}, {"condition_number", condition_number}, {"seed", 1}},
+      orrery::toy::GaussianTarget::options(), nullptr, "gaussian");
+  b.target = std::make_unique<orrery::toy::GaussianTarget>(*b.context);
+  return b;
+}
+
+struct Outcome {
+  double seconds = 0.0;
+  double evaluations = 0.0;
+  double min_ess_bulk = 0.0;
+  double ess_emcee = 0.0;  ///< walkers × steps / max τ (ensemble only)
+  std::string statistics;
+};
+
+template <typename S>
+Outcome run(orrery::Target& target, orrery::ValueTable options, bool ensemble = false) {
+  BenchContext ctx(std::move(options), S::options(), &target, "sampler");
+  S sampler(ctx);
+  const auto start = Clock::now();
+  const orrery::SampleSet set = sampler.run(ctx);
+  Outcome o;
+  o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (const orrery::Chain& c : set.chains) o.evaluations += static_cast<double>(c.evaluations);
+  o.min_ess_bulk = std::numeric_limits<double>::infinity();
+  double max_tau = 0.0;
+  const Eigen::Index d = set.chains.front().draws.cols();
+  for (Eigen::Index i = 0; i < d; ++i) {
+    orrery::diagnostics::Chains chains;
+    for (const orrery::Chain& c : set.chains) chains.emplace_back(c.draws.col(i));
+    o.min_ess_bulk = std::min(o.min_ess_bulk, orrery::diagnostics::ess_bulk(chains));
+    if (ensemble) max_tau = std::max(max_tau, orrery::diagnostics::integrated_autocorrelation_time(chains));
+  }
+  if (ensemble)
+    o.ess_emcee = static_cast<double>(set.chains.size() * static_cast<std::size_t>(set.chains.front().draws.rows())) /
+                  max_tau;
+  for (const auto& [key, value] : set.statistics)
+    if (key == "step_size" || key == "tree_depth" || key == "acceptance_rate" || key == "divergences") {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "%s %.3g  ", key.c_str(), value);
+      o.statistics += buffer;
+    }
+  return o;
+}
+
+void efficiency(bool quick) {
+  // --quick only checks that everything runs: a 10-D Gaussian and short chains.
+  const int d = quick ? 10 : 100;
+  Built g = gaussian(d, quick ? 100.0 : 1e4);
+  std::printf("(a) %d-D Gaussian, condition number %g, random rotation; min bulk ESS over coordinates, evaluations "
+              "include warm-up\n",
+              d, quick ? 100.0 : 1e4);
+  const Outcome nuts = run<orrery::samplers::NutsSampler>(
+      *g.target, {{"chains", 4}, {"warmup", quick ? 200 : 1000}, {"steps", quick ? 200 : 1000}, {"metric", "dense"}});
+  const Outcome mh = run<orrery::core::MetropolisSampler>(
+      *g.target,
+      {{"chains", 4}, {"warmup", quick ? 2000 : 100000}, {"steps", quick ? 2000 : 400000}, {"thin", quick ? 1 : 20}});
+  const Outcome ens = run<orrery::samplers::EnsembleSampler>(
+      *g.target, {{"walkers", 2 * d}, {"warmup", quick ? 200 : 10000}, {"steps", quick ? 500 : 40000},
+                  {"thin", quick ? 1 : 10}, {"parallel", "never"}},
+      true);
+  auto line = [](const char* label, const char* unit, const Outcome& o) {
+    std::printf("  %-18s %9.0f %-9s %8.3f s   min ESS %8.1f   ESS per evaluation %.3g   ESS/s %9.1f   %s\n", label,
+                o.evaluations, unit, o.seconds, o.min_ess_bulk, o.min_ess_bulk / o.evaluations,
+                o.min_ess_bulk / o.seconds, o.statistics.c_str());
+  };
+  line("nuts (dense)", "gradients", nuts);
+  line("metropolis", "densities", mh);
+  line("ensemble (stretch)", "densities", ens);
+  std::printf("  ensemble: emcee's ESS = walkers x steps / max tau = %.1f (%.3g per evaluation)\n", ens.ess_emcee,
+              ens.ess_emcee / ens.evaluations);
+  const double per_nuts = nuts.min_ess_bulk / nuts.evaluations;
+  std::printf("ratios, ESS per evaluation: nuts/metropolis %.1fx, nuts/ensemble %.1fx; ESS/s: nuts/metropolis %.1fx, "
+              "nuts/ensemble %.1fx\n",
+              per_nuts / (mh.min_ess_bulk / mh.evaluations), per_nuts / (ens.min_ess_bulk / ens.evaluations),
+              (nuts.min_ess_bulk / nuts.seconds) / (mh.min_ess_bulk / mh.seconds),
+              (nuts.min_ess_bulk / nuts.seconds) / (ens.min_ess_bulk / ens.seconds));
+}
+
+/// Seconds per log_density_gradient call: best of 5 rounds.
+double gradient_seconds(const orrery::Target& target, int calls) {
+  const Eigen::Index d = static_cast<Eigen::Index>(target.space().dimension());
+  orrery::RandomStream rng(7);
+  Eigen::VectorXd x(d), grad(d);
+  target.initial_point(rng, x);
+  double best = std::numeric_limits<double>::infinity();
+  volatile double sink = 0.0;
+  for (int round = 0; round < 5; ++round) {
+    const auto start = Clock::now();
+    for (int i = 0; i < calls; ++i) {
+      x[i % d] += 1e-9;  // a new point each call, as in a trajectory
+      sink = sink + target.log_density_gradient(x, grad);
+    }
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count() / calls);
+  }
+  return best;
+}
+
+void overhead(bool quick) {
+  Built g = gaussian(1000, 1.0);
+  const double t_grad = gradient_seconds(*g.target, quick ? 20000 : 1000000);
+  std::printf("(b) 1000-D standard normal: one gradient evaluation %.1f ns\n", t_grad * 1e9);
+  auto line = [&](const char* label, const Outcome& o) {
+    const double per_step = o.seconds / o.evaluations;
+    std::printf("  %-12s %9.0f gradients in %7.3f s: %8.1f ns per leapfrog step = %.2f x the gradient   %s\n", label,
+                o.evaluations, o.seconds, per_step * 1e9, per_step / t_grad, o.statistics.c_str());
+  };
+  // The fastest of three runs: the machine is shared, and a run can only be slowed down.
+  const orrery::ValueTable options = {{"chains", 1}, {"warmup", quick ? 100 : 500}, {"steps", quick ? 100 : 5000}};
+  auto fastest = [&](auto sampler_tag) {
+    using S = typename decltype(sampler_tag)::type;
+    Outcome best = run<S>(*g.target, options);
+    for (int i = 0; i < (quick ? 0 : 2); ++i) {
+      const Outcome o = run<S>(*g.target, options);
+      if (o.seconds / o.evaluations < best.seconds / best.evaluations) best = o;
+    }
+    return best;
+  };
+  line("nuts (diag)", fastest(std::type_identity<orrery::samplers::NutsSampler>{}));
+  line("hmc (diag)", fastest(std::type_identity<orrery::samplers::HmcSampler>{}));
+  std::printf("target (issue 4): <= 2x the gradient (diagonal metric; a dense metric adds a d x d product per step "
+              "by design)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  std::printf("samplers_nuts%s: one thread\n", quick ? " (quick)" : "");
+  efficiency(quick);
+  overhead(quick);
+  return 0;
+}
