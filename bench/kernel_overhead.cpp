@@ -63,7 +63,7 @@ std::string config_text(const Problem& p) {
     for (Eigen::Index j = 0; j < d; ++j) os << (j ? ", " : "") << p.cov(i, j);
     os << "]";
   }
-  os << "]\n[components.sampler]\nplugin = \"core.metropolis\"\n";
+  os << "]\n[components.sampler]\nplugin = \"samplers.metropolis\"\n";
   return os.str();
 }
 

@@ -4,7 +4,7 @@
 // (a) Efficiency on the 100-dimensional ill-conditioned Gaussian (toy.gaussian:
 //     condition number 1e4, random rotation, seed 1): samplers.nuts with a
 //     dense metric, reported as ESS per gradient evaluation, next to
-//     core.metropolis (adaptive, full covariance) and samplers.ensemble (emcee's
+//     samplers.metropolis (adaptive, full covariance) and samplers.ensemble (emcee's
 //     stretch move, 2·d walkers) as ESS per log-density evaluation. ESS is the
 //     smallest bulk ESS over the 100 coordinates (rank-normalised split chains,
 //     orrery/diagnostics.hpp); evaluations include warm-up. The ensemble's
@@ -182,7 +182,7 @@ void efficiency(bool quick) {
               d, quick ? 100.0 : 1e4);
   const Outcome nuts = run<orrery::samplers::NutsSampler>(
       *g.target, {{"chains", 4}, {"warmup", quick ? 200 : 1000}, {"steps", quick ? 200 : 1000}, {"metric", "dense"}});
-  const Outcome mh = run<orrery::core::MetropolisSampler>(
+  const Outcome mh = run<orrery::samplers::MetropolisSampler>(
       *g.target,
       {{"chains", 4}, {"warmup", quick ? 2000 : 100000}, {"steps", quick ? 2000 : 400000}, {"thin", quick ? 1 : 20}});
   const Outcome ens = run<orrery::samplers::EnsembleSampler>(

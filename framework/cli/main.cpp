@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
 
   std::string component;
   auto* describe = app.add_subcommand("describe", "Document a component's options");
-  describe->add_option("component", component, "library.component, e.g. core.metropolis")->required();
+  describe->add_option("component", component, "library.component, e.g. samplers.metropolis")->required();
   describe->add_option("--path", extra_paths, "Extra plugin folders to search first");
   add_verbosity(describe);
 

@@ -197,7 +197,7 @@ fs::path run_analysis(const RunRequest& request) {
   const std::vector<std::size_t> runnables = analysis.selected_runnables(request.only);
   if (runnables.empty())
     throw ConfigError(SourceLocation{cfg.file.string()},
-                      "nothing to run: the analysis has no sampler or task (add e.g. [components.sampler] with plugin = \"core.metropolis\")");
+                      "nothing to run: the analysis has no sampler or task (add e.g. [components.sampler] with plugin = \"samplers.metropolis\")");
 
   RunOutputs outputs(cfg.output / cfg.name, request.force);
   RunCheckpoints checkpoints(cfg.output / ("." + cfg.name + ".checkpoint"), to_toml(resolved_config(analysis)),

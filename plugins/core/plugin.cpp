@@ -1,12 +1,11 @@
-// Registers the core plugin's components: standard priors, a Gaussian
-// likelihood and an adaptive Metropolis sampler.
+// Registers the core plugin's components: standard priors and a Gaussian
+// likelihood.
 #include <orrery/plugin.hpp>
 
 #include "flat_prior.hpp"
 #include "gaussian_likelihood.hpp"
 #include "lognormal_prior.hpp"
 #include "loguniform_prior.hpp"
-#include "metropolis_sampler.hpp"
 #include "normal_prior.hpp"
 #include "truncated_normal_prior.hpp"
 #include "uniform_prior.hpp"
@@ -20,5 +19,4 @@ ORRERY_DEFINE_PLUGIN("core", "0.1.0") {
   registry.add<LoguniformPrior>("loguniform", "Log-uniform prior, density proportional to 1/x on [min, max]");
   registry.add<FlatPrior>("flat", "Improper flat prior on [min, max] (default: the real line), elementwise");
   registry.add<GaussianLikelihood>("gaussian_likelihood", "Multivariate normal likelihood of named parameters");
-  registry.add<MetropolisSampler>("metropolis", "Adaptive random-walk Metropolis sampler (Haario et al. 2001)");
 }

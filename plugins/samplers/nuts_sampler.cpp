@@ -335,7 +335,7 @@ NutsSampler::NutsSampler(orrery::Context& ctx) : target_(ctx) {
   const orrery::Options& options = ctx.options();
   if (!target_.constrained().has_gradient())
     options.error("target", "the NUTS sampler needs a gradient; the target '" + target_label(ctx) +
-                                "' has none (use a sampler that needs only densities, such as samplers.ensemble or core.metropolis)");
+                                "' has none (use a sampler that needs only densities, such as samplers.ensemble or samplers.metropolis)");
   const HamiltonianOptions shared = HamiltonianOptions::read(options);
   chains_ = shared.chains;
   settings_.name = ctx.name();

@@ -25,7 +25,7 @@ cov = [[1.0, 0.8], [0.8, 2.0]]
 
 const std::string kSampler = R"(
 [components.sampler]
-plugin = "core.metropolis"
+plugin = "samplers.metropolis"
 target = "@posterior"
 steps = 100
 )";
@@ -62,9 +62,9 @@ TEST_CASE("an unknown component is reported with suggestions", "[e2e][errors]") 
 TEST_CASE("an unknown plugin library is reported with suggestions", "[e2e][errors]") {
   Workspace ws;
   std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("core.metropolis"), 15, "cor.metropolis");
+  config.replace(config.find("samplers.metropolis"), 19, "sampler.metropolis");
   const auto r = refuse(ws, config);
-  CHECK_THAT(r.err, Catch::Contains("unknown plugin library 'cor'") && Catch::Contains("did you mean 'core.metropolis'"));
+  CHECK_THAT(r.err, Catch::Contains("unknown plugin library 'sampler'") && Catch::Contains("did you mean 'samplers.metropolis'"));
 }
 
 TEST_CASE("an unknown prior name is reported with suggestions", "[e2e][errors]") {
@@ -113,7 +113,7 @@ TEST_CASE("an unknown option is refused with a did-you-mean", "[e2e][errors]") {
   config.replace(config.find("steps = 100"), 11, "stpes = 100");
   const auto r = refuse(ws, config);
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:17:9:") &&
-                        Catch::Contains("component 'sampler' (core.metropolis): unknown option 'stpes'") &&
+                        Catch::Contains("component 'sampler' (samplers.metropolis): unknown option 'stpes'") &&
                         Catch::Contains("did you mean 'steps'"));
 }
 
@@ -178,7 +178,7 @@ TEST_CASE("a failure while running removes the staging folder", "[e2e][errors]")
 TEST_CASE("bad sections, parameters and overrides are refused", "[e2e][errors]") {
   Workspace ws;
   SECTION("unknown section") {
-    const auto r = refuse(ws, kHeader + "[componets.x]\nplugin = \"core.metropolis\"\n");
+    const auto r = refuse(ws, kHeader + "[componets.x]\nplugin = \"samplers.metropolis\"\n");
     CHECK_THAT(r.err, Catch::Contains("unknown section [componets]") && Catch::Contains("did you mean 'components'"));
   }
   SECTION("parameter with both a value and a prior") {

@@ -16,7 +16,7 @@ TEST_CASE("validate resolves and checks everything but runs nothing", "[e2e][cli
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("configuration is valid") && Catch::Contains("parameters.x") &&
-                        Catch::Contains("posterior") && Catch::Contains("sampler  [sampler, core.metropolis]"));
+                        Catch::Contains("posterior") && Catch::Contains("sampler  [sampler, samplers.nuts]"));
   CHECK_FALSE(ws.exists("runs"));
 
   const auto bad = ws.orrery("validate " + kQuickstart + " --set components.like.cov=[[1,2],[2,1]]");
@@ -28,20 +28,20 @@ TEST_CASE("plugins lists every component with kind, version and description", "[
   Workspace ws;
   const auto r = ws.orrery("plugins", orrery::test::kFixturePlugins + ":" + orrery::test::kBadAbiPlugins);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("core 0.1.0") && Catch::Contains("core.metropolis") && Catch::Contains("sampler") &&
+  CHECK_THAT(r.out, Catch::Contains("core 0.1.0") && Catch::Contains("samplers.metropolis") && Catch::Contains("sampler") &&
                         Catch::Contains("core.uniform") && Catch::Contains("testing.echo_task"));
   CHECK_THAT(r.out, Catch::Contains("unusable:") && Catch::Contains("orrery-badabi.so") && Catch::Contains("ABI 999"));
 }
 
 TEST_CASE("describe documents a component's option schema", "[e2e][cli]") {
   Workspace ws;
-  const auto r = ws.orrery("describe core.metropolis");
+  const auto r = ws.orrery("describe samplers.metropolis");
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("core.metropolis  (sampler") && Catch::Contains("steps  (integer)") &&
+  CHECK_THAT(r.out, Catch::Contains("samplers.metropolis  (sampler") && Catch::Contains("steps  (integer)") &&
                         Catch::Contains("target  (reference to a target)") && Catch::Contains("default \"@posterior\""));
-  const auto bad = ws.orrery("describe core.metropolsi");
+  const auto bad = ws.orrery("describe samplers.metropolsi");
   CHECK(bad.exit_code != 0);
-  CHECK_THAT(bad.err, Catch::Contains("did you mean 'core.metropolis'"));
+  CHECK_THAT(bad.err, Catch::Contains("did you mean 'samplers.metropolis'"));
 }
 
 TEST_CASE("graph prints the plan or Graphviz", "[e2e][cli]") {

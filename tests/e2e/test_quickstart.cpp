@@ -126,7 +126,7 @@ TEST_CASE("overrides are applied and the resolved config and manifest record the
   CHECK(manifest["plugins"][0]["library"] == "core");
   CHECK(manifest["timings"]["run_s"].contains("sampler"));
   CHECK(manifest["components"].size() == 5);
-  CHECK_THAT(r.out, Catch::Contains("sampler 'sampler' (core.metropolis)"));
+  CHECK_THAT(r.out, Catch::Contains("sampler 'sampler' (samplers.nuts)"));
 }
 
 TEST_CASE("the resolved config of a run reproduces it exactly", "[e2e][reproducibility]") {
@@ -149,7 +149,7 @@ TEST_CASE("every sampler swaps into the quickstart with one line and finds the a
   Eigen::VectorXd mu(2);
   mu << 1.0, -0.5;
   const Eigen::VectorXd mean = cov * (sigma.inverse() * mu);
-  for (const std::string plugin : {"samplers.nuts", "samplers.hmc", "samplers.mala", "samplers.ensemble"}) {
+  for (const std::string plugin : {"samplers.metropolis", "samplers.hmc", "samplers.mala", "samplers.ensemble"}) {
     INFO(plugin);
     Workspace ws;
     const std::string steps = plugin == "samplers.ensemble" ? "4000" : "2000";

@@ -18,7 +18,7 @@ x = { prior = "uniform", min = -5.0, max = 5.0 }
 [components.like]
 plugin = "testing.partly_undefined_likelihood"
 [components.sampler]
-plugin = "core.metropolis"
+plugin = "samplers.metropolis"
 steps = 1000
 )");
   const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
@@ -109,7 +109,7 @@ parameters = ["x"]
 mean = [0.5]
 cov = [[0.25]]
 [components.sampler]
-plugin = "core.metropolis"
+plugin = "samplers.metropolis"
 steps = 4000
 )");
   const auto r = ws.orrery("run analysis.toml -q");

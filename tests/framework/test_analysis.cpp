@@ -52,7 +52,7 @@ plugin = "core.gaussian_likelihood"
 mean = [0.0]
 cov = [[1.0]]
 [components.sampler]
-plugin = "core.metropolis"
+plugin = "samplers.metropolis"
 [components.report]
 plugin = "testing.echo_task"
 after = { plugin = "testing.echo_task", message = "inner" }
@@ -88,7 +88,7 @@ parameters = ["x", "fixed", "y"]
 mean = [1.0, 2.5, 0.0]
 cov = [[1.0, 0.3, 0.1], [0.3, 2.0, 0.2], [0.1, 0.2, 0.5]]
 [components.sampler]
-plugin = "core.metropolis"
+plugin = "samplers.metropolis"
 )");
   Analysis analysis(file, {});
   analysis.construct();

@@ -156,7 +156,7 @@ void check(const std::string& label, const Run& run, const std::vector<Expectati
 }
 
 // NUTS, HMC and MALA need gradients; metropolis and ensemble use densities only.
-using orrery::core::MetropolisSampler;
+using orrery::samplers::MetropolisSampler;
 using orrery::samplers::EnsembleSampler;
 using orrery::samplers::HmcSampler;
 using orrery::samplers::MalaSampler;

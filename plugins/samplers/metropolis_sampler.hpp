@@ -1,4 +1,4 @@
-// MetropolisSampler ("core.metropolis"): adaptive random-walk Metropolis.
+// MetropolisSampler ("samplers.metropolis"): adaptive random-walk Metropolis.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,10 @@
 #include <orrery/schema.hpp>
 
 #include "adaptive_proposal.hpp"
+#include "chain_driver.hpp"
+#include "sampling_target.hpp"
 
-namespace orrery::core {
+namespace orrery::samplers {
 
 /// Adaptive random-walk Metropolis (Haario et al. 2001) on a Target.
 ///
@@ -25,7 +27,9 @@ namespace orrery::core {
 /// Chain i draws from ctx.rng().split(i) and chains run through
 /// ctx.executor(), so results are bit-identical for any thread count.
 /// Non-finite proposal densities (NaN, ±inf) are rejections, counted in
-/// Chain::nonfinite_rejections.
+/// Chain::nonfinite_rejections. Bounded parameters are sampled unconstrained
+/// (sampling_target.hpp); fixed length or until converged, with checkpoints
+/// (chain_driver.hpp; steps and check_every count steps, before thinning).
 class MetropolisSampler final : public orrery::Sampler {
  public:
   static constexpr int kMaxInitialAttempts = 100;
@@ -37,26 +41,23 @@ class MetropolisSampler final : public orrery::Sampler {
   explicit MetropolisSampler(orrery::Context& ctx);
 
   orrery::SampleSet run(orrery::Context& ctx) override;
-  [[nodiscard]] const orrery::Target& target() const override { return *target_; }
+  [[nodiscard]] const orrery::Target& target() const override { return target_.constrained(); }
+
+  /// What one chain needs to know.
+  struct Settings {
+    std::string name;
+    RunLength length;
+    std::uint64_t thin = 1;
+    double initial_scale = 0.1;
+    double target_acceptance = 0.234;
+    bool adapt = true;
+    AdaptiveProposal::Shape shape = AdaptiveProposal::Shape::Full;
+  };
 
  private:
-  struct ChainResult;
-  [[nodiscard]] ChainResult run_chain(std::size_t index, orrery::RandomStream rng, orrery::Progress& progress) const;
-  /// Draws the starting point into x and returns its log-density.
-  double start(std::size_t index, orrery::RandomStream& rng, Eigen::VectorXd& x, std::uint64_t& evaluations) const;
-  /// The initial per-coordinate proposal standard deviation.
-  [[nodiscard]] Eigen::VectorXd initial_proposal_sd(orrery::RandomStream& rng) const;
-
-  std::string name_;
-  const orrery::Target* target_;
+  SamplingTarget target_;
   std::uint64_t chains_;
-  std::uint64_t steps_;
-  std::uint64_t warmup_;
-  std::uint64_t thin_;
-  double initial_scale_;
-  double target_acceptance_;
-  bool adapt_;
-  AdaptiveProposal::Shape shape_;
+  Settings settings_;
 };
 
-}  // namespace orrery::core
+}  // namespace orrery::samplers

@@ -7,7 +7,7 @@
 #include "adaptive_proposal.hpp"
 #include "support/numerics.hpp"
 
-using orrery::core::AdaptiveProposal;
+using orrery::samplers::AdaptiveProposal;
 
 namespace {
 

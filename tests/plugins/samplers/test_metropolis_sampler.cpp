@@ -13,7 +13,7 @@
 #include "support/test_context.hpp"
 
 using orrery::ValueTable;
-using orrery::core::MetropolisSampler;
+using orrery::samplers::MetropolisSampler;
 using orrery::test::TestContext;
 
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace orrery::core {
+namespace orrery::samplers {
 namespace {
 
 /// Relative ridge added to the empirical variances, so Σ̂ stays positive
@@ -99,4 +99,4 @@ void AdaptiveProposal::refresh() {
   }
 }
 
-}  // namespace orrery::core
+}  // namespace orrery::samplers

@@ -8,7 +8,7 @@
 
 #include <orrery/random.hpp>
 
-namespace orrery::core {
+namespace orrery::samplers {
 
 /// Random-walk proposal x' = x + s · A z, z ~ N(0, I), where:
 ///  * before `minimum_samples()` warm-up states have been seen, A = diag(initial_sd);
@@ -52,6 +52,21 @@ class AdaptiveProposal {
   /// States needed before the empirical covariance is used.
   [[nodiscard]] std::uint64_t minimum_samples() const { return minimum_samples_; }
 
+  /// The adaptation state, for checkpoints (the factor is recomputed from
+  /// the moments only every kRefreshInterval states, so it is saved too).
+  template <typename IO>
+  void visit(IO& io) {
+    io(empirical_);
+    io(log_scale_);
+    io(scale_updates_);
+    io(count_);
+    io(mean_);
+    io(scatter_);
+    io(scatter_diagonal_);
+    io(sd_);
+    io(factor_);
+  }
+
  private:
   void observe(const Eigen::VectorXd& state);
   void refresh();
@@ -83,4 +98,4 @@ class AdaptiveProposal {
   Eigen::VectorXd step_;  ///< A z
 };
 
-}  // namespace orrery::core
+}  // namespace orrery::samplers
