@@ -45,22 +45,29 @@ void add_diagnostics(ParameterSummary& s, const diagnostics::Chains& per_chain, 
 }
 }  // namespace
 
-std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vector<std::string>& names) {
-  std::vector<ParameterSummary> out;
-  if (samples.chains.empty()) return out;
+std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vector<std::string>& names,
+                                       Executor* executor) {
+  if (samples.chains.empty()) return {};
+  std::size_t draws = 0;
+  for (const Chain& c : samples.chains) draws += static_cast<std::size_t>(c.draws.rows());
+  if (draws == 0) return {};
   const Eigen::Index dim = samples.chains.front().draws.cols();
   const bool weighted = std::any_of(samples.chains.begin(), samples.chains.end(),
                                     [](const Chain& c) { return c.weights.size() > 0; });
-  for (Eigen::Index k = 0; k < dim; ++k) {
-    ParameterSummary s;
-    s.name = k < static_cast<Eigen::Index>(names.size()) ? names[static_cast<std::size_t>(k)] : std::string("p").append(std::to_string(k));
+  std::vector<ParameterSummary> out(static_cast<std::size_t>(dim));
+  // One parameter per work item, each writing only its own slot: the result
+  // does not depend on the executor.
+  const auto summarise_one = [&](std::size_t index) {
+    const auto k = static_cast<Eigen::Index>(index);
+    ParameterSummary& s = out[index];
+    s.name = index < names.size() ? names[index] : std::string("p").append(std::to_string(k));
     diagnostics::Chains per_chain;
     std::vector<std::pair<double, double>> vw;
+    vw.reserve(draws);
     for (const Chain& c : samples.chains) {
       per_chain.emplace_back(c.draws.col(k));
       for (Eigen::Index i = 0; i < c.draws.rows(); ++i) vw.emplace_back(c.draws(i, k), c.weights.size() ? c.weights[i] : 1.0);
     }
-    if (vw.empty()) continue;
     double wsum = 0, mean = 0;
     for (const auto& [v, w] : vw) {
       wsum += w;
@@ -78,8 +85,11 @@ std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vec
     s.q50 = weighted_quantile(vw, 0.5);
     s.q84 = weighted_quantile(vw, 0.841345);
     add_diagnostics(s, per_chain, weighted);
-    out.push_back(std::move(s));
-  }
+  };
+  if (executor && dim > 1)
+    executor->parallel_for(out.size(), summarise_one);
+  else
+    for (std::size_t i = 0; i < out.size(); ++i) summarise_one(i);
   return out;
 }
 

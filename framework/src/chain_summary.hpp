@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <orrery/sample_set.hpp>
+#include <orrery/services.hpp>
 
 namespace orrery::kernel {
 
@@ -27,6 +28,9 @@ struct ParameterSummary {
 };
 
 /// One summary per column of the draws, named by `names`.
-std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vector<std::string>& names);
+/// Parameters are summarised independently, in parallel through `executor`
+/// if given (the result does not depend on it).
+std::vector<ParameterSummary> summarise(const SampleSet& samples, const std::vector<std::string>& names,
+                                       Executor* executor = nullptr);
 
 }  // namespace orrery::kernel

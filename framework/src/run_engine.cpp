@@ -252,7 +252,7 @@ fs::path run_analysis(const RunRequest& request) {
       for (auto& f : write_getdist(outputs.staging(), root, samples, space)) files.push_back(f);
       for (auto& f : write_draw_statistics(outputs.staging(), root, samples)) files.push_back(f);
 
-      const auto rows = summarise(samples, space.element_names());
+      const auto rows = summarise(samples, space.element_names(), &analysis.executor());
       std::uint64_t draws = 0, evaluations = 0, rejected = 0;
       double acceptance = 0;
       for (const Chain& c : samples.chains) {

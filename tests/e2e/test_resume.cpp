@@ -86,8 +86,8 @@ TEST_CASE("a resumed NUTS run is bit-identical to an uninterrupted one", "[e2e][
   CHECK(ws.read("runs/straight/chain.per_draw.txt") == ws.read("runs/resumable/chain.per_draw.txt"));
 }
 
-TEST_CASE("resume is bit-identical for the ensemble, HMC and MALA samplers", "[e2e][resume]") {
-  for (const std::string plugin : {"samplers.ensemble", "samplers.hmc", "samplers.mala"}) {
+TEST_CASE("resume is bit-identical for the ensemble, HMC, MALA and Metropolis samplers", "[e2e][resume]") {
+  for (const std::string plugin : {"samplers.ensemble", "samplers.hmc", "samplers.mala", "samplers.metropolis"}) {
     INFO(plugin);
     Workspace ws;
     const auto [straight, resumed] = uninterrupted_and_resumed(ws, plugin, 4);

@@ -2,10 +2,12 @@
 #pragma once
 
 #include "orrery/array.hpp"
+#include "orrery/checkpoint.hpp"
 #include "orrery/component.hpp"
 #include "orrery/compressor.hpp"
 #include "orrery/context.hpp"
 #include "orrery/density_estimator.hpp"
+#include "orrery/diagnostics.hpp"
 #include "orrery/error.hpp"
 #include "orrery/kind.hpp"
 #include "orrery/likelihood.hpp"
@@ -22,5 +24,6 @@
 #include "orrery/simulator.hpp"
 #include "orrery/target.hpp"
 #include "orrery/task.hpp"
+#include "orrery/unconstrained.hpp"
 #include "orrery/value.hpp"
 #include "orrery/version.hpp"
