@@ -24,7 +24,8 @@
 //     of five gradient loops, as the machine is shared). The target is ≤ 2.
 //
 // One thread, samplers built directly on a minimal Context (no kernel).
-// Usage: samplers_nuts [--quick]   (--quick: a 10-D Gaussian and short runs, for the test suite)
+// Usage: samplers_nuts [--quick | --overhead]   (--quick: a 10-D Gaussian and short runs, for the test suite;
+//        --overhead: only (b), e.g. for profiling)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -334,9 +335,12 @@ void overhead(bool quick) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const bool overhead_only = argc > 1 && std::strcmp(argv[1], "--overhead") == 0;
   std::printf("samplers_nuts%s: one thread\n", quick ? " (quick)" : "");
-  efficiency(quick);
-  eight_schools(quick);
+  if (!overhead_only) {
+    efficiency(quick);
+    eight_schools(quick);
+  }
   overhead(quick);
   return 0;
 }

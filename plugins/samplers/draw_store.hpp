@@ -29,7 +29,9 @@ class DrawStore {
   /// of the per-draw statistics, in the order named at construction.
   template <typename Vector>
   void append(const Vector& x, double log_density, std::initializer_list<double> statistics = {}) {
-    for (Eigen::Index i = 0; i < dimension_; ++i) values_.push_back(x[i]);
+    const std::size_t end = values_.size();
+    values_.resize(end + static_cast<std::size_t>(dimension_));
+    Eigen::Map<Eigen::VectorXd>(values_.data() + end, dimension_) = x;
     log_density_.push_back(log_density);
     std::size_t k = 0;
     for (double s : statistics) statistics_[k++].push_back(s);

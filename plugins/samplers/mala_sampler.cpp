@@ -48,7 +48,7 @@ class MalaChain {
     }
     system_.evaluate(proposal_);
     double accept_prob = 0.0;
-    bool nonfinite = !std::isfinite(proposal_.log_density) || !proposal_.grad.allFinite();
+    bool nonfinite = !proposal_.finite;
     if (!nonfinite) {
       double reverse = 0.0;  // log q(x | x')
       for (Eigen::Index i = 0; i < d; ++i) {

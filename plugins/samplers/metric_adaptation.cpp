@@ -73,6 +73,7 @@ Hamiltonian::Hamiltonian(const orrery::Target& target, Eigen::Index dimension, M
     : target_(&target), shape_(shape), scratch_(Eigen::VectorXd::Zero(dimension)) {
   if (shape_ == MetricShape::Diagonal) {
     diagonal_ = Eigen::VectorXd::Ones(dimension);
+    momentum_scale_ = Eigen::VectorXd::Ones(dimension);
   } else {
     dense_ = Eigen::MatrixXd::Identity(dimension, dimension);
     upper_ = Eigen::MatrixXd::Identity(dimension, dimension);
@@ -86,6 +87,7 @@ Eigen::VectorXd Hamiltonian::inverse_metric_diagonal() const {
 void Hamiltonian::set_inverse_metric(const Eigen::VectorXd& variances) {
   if (shape_ == MetricShape::Diagonal) {
     diagonal_ = variances;
+    momentum_scale_ = variances.cwiseSqrt().cwiseInverse();
   } else {
     set_inverse_metric(Eigen::MatrixXd(variances.asDiagonal()));
   }
@@ -94,6 +96,7 @@ void Hamiltonian::set_inverse_metric(const Eigen::VectorXd& variances) {
 bool Hamiltonian::set_inverse_metric(const Eigen::MatrixXd& covariance) {
   if (shape_ == MetricShape::Diagonal) {
     diagonal_ = covariance.diagonal();
+    momentum_scale_ = diagonal_.cwiseSqrt().cwiseInverse();
     return true;
   }
   const Eigen::MatrixXd symmetric = 0.5 * (covariance + covariance.transpose());
@@ -106,7 +109,7 @@ bool Hamiltonian::set_inverse_metric(const Eigen::MatrixXd& covariance) {
 
 void Hamiltonian::sample_momentum(PhasePoint& z, orrery::RandomStream& rng) const {
   if (shape_ == MetricShape::Diagonal) {
-    for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal() / std::sqrt(diagonal_[i]);
+    for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal() * momentum_scale_[i];
     return;
   }
   // p = L⁻ᵀ u with u ~ N(0, I), so Cov(p) = (L Lᵀ)⁻¹ = M.
@@ -151,7 +154,7 @@ void initial_point(Hamiltonian& system, PhasePoint& z, orrery::RandomStream& rng
   for (int attempt = 0; attempt < attempts; ++attempt) {
     system.target().initial_point(rng, z.q);
     system.evaluate(z);
-    if (std::isfinite(z.log_density) && z.grad.allFinite()) return;
+    if (z.finite) return;
   }
   throw orrery::Error(sampler + ", chain " + std::to_string(chain) +
                       ": the target's log-density or gradient was not finite at any of " + std::to_string(attempts) +

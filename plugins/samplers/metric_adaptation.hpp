@@ -34,6 +34,7 @@ struct PhasePoint {
   Eigen::VectorXd p;     ///< momentum
   Eigen::VectorXd grad;  ///< gradient of the log-density at q
   double log_density = -std::numeric_limits<double>::infinity();
+  bool finite = false;   ///< log_density and every gradient element finite (set by Hamiltonian::evaluate)
 
   explicit PhasePoint(Eigen::Index d = 0)
       : q(Eigen::VectorXd::Zero(d)), p(Eigen::VectorXd::Zero(d)), grad(Eigen::VectorXd::Zero(d)) {}
@@ -43,6 +44,7 @@ struct PhasePoint {
     io(p);
     io(grad);
     io(log_density);
+    io(finite);
   }
   /// Copies without reallocating (all points of a chain have the same size).
   void assign(const PhasePoint& other) {
@@ -50,6 +52,7 @@ struct PhasePoint {
     p = other.p;
     grad = other.grad;
     log_density = other.log_density;
+    finite = other.finite;
   }
 };
 
@@ -79,8 +82,23 @@ class Hamiltonian {
   [[nodiscard]] double kinetic(const Eigen::VectorXd& p) const;
   /// The Hamiltonian of z; +inf where the log-density or gradient is not finite.
   [[nodiscard]] double hamiltonian(const PhasePoint& z) const {
-    if (!std::isfinite(z.log_density) || !z.grad.allFinite()) return std::numeric_limits<double>::infinity();
+    if (!z.finite) return std::numeric_limits<double>::infinity();
     const double h = -z.log_density + kinetic(z.p);
+    return std::isnan(h) ? std::numeric_limits<double>::infinity() : h;
+  }
+  /// hamiltonian(z), and the velocity M⁻¹ z.p written into `out`, sharing
+  /// the product (NUTS needs both at every leaf). `out` is written even
+  /// where the Hamiltonian is +inf.
+  double hamiltonian_and_velocity(const PhasePoint& z, Eigen::VectorXd& out) const {
+    // Vectorised expressions (a hand-fused scalar loop would serialise on
+    // the sum); the second reads `out` while it is still in cache.
+    if (shape_ == MetricShape::Diagonal)
+      out = diagonal_.cwiseProduct(z.p);
+    else
+      out.noalias() = dense_ * z.p;
+    const double twice_kinetic = z.p.dot(out);
+    if (!z.finite) return std::numeric_limits<double>::infinity();
+    const double h = -z.log_density + 0.5 * twice_kinetic;
     return std::isnan(h) ? std::numeric_limits<double>::infinity() : h;
   }
   /// dτ/dp = M⁻¹ p, written into `out`.
@@ -94,10 +112,12 @@ class Hamiltonian {
   /// Evaluates log-density and gradient at z.q; counts one evaluation.
   void evaluate(PhasePoint& z) {
     z.log_density = target_->log_density_gradient(z.q, z.grad);
+    z.finite = std::isfinite(z.log_density) && z.grad.allFinite();
     ++evaluations_;
   }
   /// One leapfrog step of size `epsilon` (may be negative). Stops early
-  /// (leaving a non-finite state) if the gradient is not finite.
+  /// (leaving a non-finite state) if the log-density or gradient is not
+  /// finite.
   void leapfrog(PhasePoint& z, double epsilon) {
     z.p.noalias() += (0.5 * epsilon) * z.grad;
     if (shape_ == MetricShape::Diagonal)
@@ -105,7 +125,7 @@ class Hamiltonian {
     else
       z.q.noalias() += epsilon * (dense_ * z.p);
     evaluate(z);
-    if (!z.grad.allFinite()) return;
+    if (!z.finite) return;
     z.p.noalias() += (0.5 * epsilon) * z.grad;
   }
 
@@ -116,6 +136,7 @@ class Hamiltonian {
   template <typename IO>
   void visit(IO& io) {
     io(diagonal_);
+    io(momentum_scale_);
     io(dense_);
     io(upper_);
     io(evaluations_);
@@ -125,6 +146,7 @@ class Hamiltonian {
   const orrery::Target* target_;
   MetricShape shape_;
   Eigen::VectorXd diagonal_;      ///< Diagonal: M⁻¹
+  Eigen::VectorXd momentum_scale_;  ///< Diagonal: 1 / sqrt(M⁻¹), the sd of each momentum
   Eigen::MatrixXd dense_;         ///< Dense: M⁻¹
   Eigen::MatrixXd upper_;         ///< Dense: Lᵀ with L Lᵀ = M⁻¹
   mutable Eigen::VectorXd scratch_;

@@ -149,7 +149,8 @@ class NutsKernel {
     if (depth == 0) {
       system_.leapfrog(z_, sign * epsilon_);
       ++n_leapfrog_;
-      const double h = system_.hamiltonian(z_);  // +inf if anything is non-finite
+      // +inf if anything is non-finite; p_sharp_beg = M⁻¹ p in the same pass.
+      const double h = system_.hamiltonian_and_velocity(z_, p_sharp_beg);
       if (h - h0_ > NutsSampler::kMaxEnergyError || !std::isfinite(h)) divergent_ = true;
       if (std::isfinite(h)) {
         log_sum_weight = log_sum_exp(log_sum_weight, h0_ - h);
@@ -157,7 +158,6 @@ class NutsKernel {
       }
       if (divergent_) return false;
       z_propose.assign(z_);
-      system_.velocity(z_.p, p_sharp_beg);
       p_sharp_end = p_sharp_beg;
       rho += z_.p;
       p_beg = z_.p;
