@@ -48,7 +48,7 @@ bool converged(const std::vector<const DrawStore*>& chains, const RunLength& len
 void append_run_statistics(orrery::SampleSet& set, const DriveResult& driven, const RunLength& length) {
   if (!length.until_converged) return;
   set.statistics.emplace_back("converged", driven.converged ? 1.0 : 0.0);
-  set.statistics.emplace_back("draws_per_chain", static_cast<double>(driven.iterations - length.warmup));
+  set.statistics.emplace_back("draws_per_chain", static_cast<double>(driven.draws));
 }
 
 }  // namespace orrery::samplers

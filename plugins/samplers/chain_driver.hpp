@@ -59,6 +59,7 @@ bool converged(const std::vector<const DrawStore*>& chains, const RunLength& len
 /// What drive() did, for the sampler's statistics.
 struct DriveResult {
   std::uint64_t iterations = 0;  ///< per state, warm-up included
+  std::uint64_t draws = 0;       ///< retained draws per chain (after thinning)
   bool converged = false;        ///< until_converged and the targets were met
   bool resumed = false;          ///< continued from a checkpoint
 };
@@ -137,6 +138,9 @@ DriveResult drive(orrery::Context& ctx, std::string_view label, std::string_view
     if (store && (finished || store->due())) detail::save_checkpoint(*store, format, done, finished, result.converged, states);
   }
   result.iterations = done;
+  std::vector<const DrawStore*> chains;
+  for (const auto& s : states) s->collect(chains);
+  if (!chains.empty()) result.draws = static_cast<std::uint64_t>(chains.front()->rows());
   return result;
 }
 
