@@ -58,6 +58,18 @@ class Adam {
   [[nodiscard]] double learning_rate() const;
   [[nodiscard]] const AdamOptions& options() const { return options_; }
 
+  /// Visits the state a checkpoint must keep (the options and schedule are the
+  /// caller's): f(steps) with a std::int64_t&, then f(m_i) for every first
+  /// moment, then f(v_i) for every second moment (Eigen column vectors, one per
+  /// parameter tensor). Works with StateWriter and StateReader; a reader may
+  /// resize the moments, so check their sizes against the parameters afterwards.
+  template <typename F>
+  void visit_state(F&& f) {
+    f(steps_);
+    for (auto& m : m_) f(m);
+    for (auto& v : v_) f(v);
+  }
+
  protected:
   Adam(FlatViews<T> parameters, FlatViews<T> gradients, AdamOptions options, bool decoupled);
 
