@@ -46,6 +46,7 @@
 
 #include <orrery/context.hpp>
 
+#include "bench_services.hpp"
 #include "masked_autoregressive_flow.hpp"
 #include "mixture_density_network.hpp"
 #include "nn/trainer.hpp"
@@ -106,29 +107,10 @@ void write_pairs(const fs::path& file, const Pairs& p, const std::vector<bool>* 
 
 // ---------------------------------------------------------------- a minimal Context
 
-class SilentLogger final : public orrery::Logger {
- public:
-  void log(orrery::LogLevel /*level*/, std::string_view /*message*/) override {}
-};
-class NoProgress final : public orrery::Progress {
- public:
-  void advance(std::uint64_t /*n*/) override {}
-  void status(std::string_view /*text*/) override {}
-};
-class SerialExecutor final : public orrery::Executor {
- public:
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-  }
-  [[nodiscard]] std::size_t concurrency() const override { return 1; }
-};
-class NoCache final : public orrery::ArtifactCache {
- public:
-  std::optional<fs::path> find(std::string_view /*name*/) override { return std::nullopt; }
-  fs::path create(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  fs::path commit(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  [[nodiscard]] std::string key() const override { return "bench"; }
-};
+using orrery::bench::NoCache;
+using orrery::bench::NoProgress;
+using orrery::bench::SerialExecutor;
+using orrery::bench::SilentLogger;
 
 /// Just enough Context to construct and fit an estimator: every option given
 /// explicitly (the Options object does not fill schema defaults), one thread.

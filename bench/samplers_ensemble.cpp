@@ -31,6 +31,7 @@
 #include <orrery/context.hpp>
 #include <orrery/target.hpp>
 
+#include "bench_services.hpp"
 #include "ensemble_sampler.hpp"
 
 namespace fs = std::filesystem;
@@ -64,29 +65,10 @@ class Rosenbrock final : public orrery::Target {
   orrery::ParameterSpace space_;
 };
 
-class SilentLogger final : public orrery::Logger {
- public:
-  void log(orrery::LogLevel /*level*/, std::string_view /*message*/) override {}
-};
-class NoProgress final : public orrery::Progress {
- public:
-  void advance(std::uint64_t /*n*/) override {}
-  void status(std::string_view /*text*/) override {}
-};
-class SerialExecutor final : public orrery::Executor {
- public:
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-  }
-  [[nodiscard]] std::size_t concurrency() const override { return 1; }
-};
-class NoCache final : public orrery::ArtifactCache {
- public:
-  std::optional<fs::path> find(std::string_view /*name*/) override { return std::nullopt; }
-  fs::path create(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  fs::path commit(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  [[nodiscard]] std::string key() const override { return "bench"; }
-};
+using orrery::bench::NoCache;
+using orrery::bench::NoProgress;
+using orrery::bench::SerialExecutor;
+using orrery::bench::SilentLogger;
 
 /// The smallest Context that runs a sampler: all options given explicitly,
 /// one reference, one thread.

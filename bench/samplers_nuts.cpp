@@ -44,6 +44,7 @@
 #include <orrery/schema.hpp>
 #include <orrery/target.hpp>
 
+#include "bench_services.hpp"
 #include "ensemble_sampler.hpp"
 #include "gaussian_target.hpp"
 #include "hmc_sampler.hpp"
@@ -55,29 +56,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-class SilentLogger final : public orrery::Logger {
- public:
-  void log(orrery::LogLevel /*level*/, std::string_view /*message*/) override {}
-};
-class NoProgress final : public orrery::Progress {
- public:
-  void advance(std::uint64_t /*n*/) override {}
-  void status(std::string_view /*text*/) override {}
-};
-class SerialExecutor final : public orrery::Executor {
- public:
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) override {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-  }
-  [[nodiscard]] std::size_t concurrency() const override { return 1; }
-};
-class NoCache final : public orrery::ArtifactCache {
- public:
-  std::optional<fs::path> find(std::string_view /*name*/) override { return std::nullopt; }
-  fs::path create(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  fs::path commit(std::string_view /*name*/) override { throw orrery::Error("no cache in the benchmark"); }
-  [[nodiscard]] std::string key() const override { return "bench"; }
-};
+using orrery::bench::NoCache;
+using orrery::bench::NoProgress;
+using orrery::bench::SerialExecutor;
+using orrery::bench::SilentLogger;
 
 /// The smallest Context that builds a component: the given options plus the
 /// schema's defaults, at most one reference (option "target"), one thread.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "draw_store.hpp"
+#include "gradient_chain.hpp"
 #include "metric_adaptation.hpp"
 #include "step_size_adaptation.hpp"
 
@@ -17,33 +18,30 @@ class HmcChain {
  public:
   HmcChain(const HmcSampler::Settings& settings, const orrery::Target& target, orrery::RandomStream rng,
            std::size_t index)
-      : settings_(&settings), index_(index), rng_(rng),
-        system_(target, static_cast<Eigen::Index>(target.space().dimension()), settings.metric),
-        current_(dimension()), proposal_(dimension()), step_adaptation_(settings.delta),
-        metric_adaptation_(settings.length.warmup, dimension(), settings.metric),
-        draws_(dimension(), {"step_size", "divergent", "energy"}) {
+      : settings_(&settings), index_(index),
+        core_(target, rng, settings.metric, settings.delta, settings.length.warmup),
+        draws_(core_.dimension(), {"step_size", "divergent", "energy"}) {
     draws_.reserve(settings.length.steps);
   }
 
   void start() {
-    initial_point(system_, current_, rng_, HmcSampler::kMaxInitialAttempts, "hmc '" + settings_->name + "'", index_);
-    epsilon_ = settings_->initial_step_size > 0.0
-                   ? settings_->initial_step_size
-                   : find_reasonable_step_size(system_, current_, proposal_, rng_, 1.0);
-    step_adaptation_.restart(epsilon_);
+    core_.start(settings_->initial_step_size, "hmc '" + settings_->name + "'", index_, HmcSampler::kMaxInitialAttempts);
   }
 
   void iterate() {
+    Hamiltonian& system = core_.system;
+    PhasePoint& current = core_.current;
+    PhasePoint& proposal = core_.proposal;
     // One static trajectory with a jittered step size.
-    system_.sample_momentum(current_, rng_);
-    const double h0 = system_.hamiltonian(current_);
-    const double step = epsilon_ * (1.0 + settings_->jitter * (2.0 * rng_.uniform() - 1.0));
-    proposal_.assign(current_);
+    system.sample_momentum(current, core_.rng);
+    const double h0 = system.hamiltonian(current);
+    const double step = core_.epsilon * (1.0 + settings_->jitter * (2.0 * core_.rng.uniform() - 1.0));
+    proposal.assign(current);
     bool divergent = false;
     double h = h0;
     for (std::uint64_t l = 0; l < settings_->n_leapfrog; ++l) {
-      system_.leapfrog(proposal_, step);
-      h = system_.hamiltonian(proposal_);  // +inf if anything is non-finite
+      system.leapfrog(proposal, step);
+      h = system.hamiltonian(proposal);  // +inf if anything is non-finite
       if (!std::isfinite(h) || h - h0 > HmcSampler::kMaxEnergyError) {
         divergent = true;
         break;
@@ -52,74 +50,49 @@ class HmcChain {
     double accept_prob = 0.0;
     if (!divergent) {
       accept_prob = h0 - h >= 0.0 ? 1.0 : std::exp(h0 - h);
-      if (h0 - h >= 0.0 || rng_.uniform() < accept_prob) current_.assign(proposal_);
+      if (h0 - h >= 0.0 || core_.rng.uniform() < accept_prob) current.assign(proposal);
     } else {
-      ++nonfinite_;
+      ++core_.nonfinite;
     }
 
-    const std::uint64_t warmup = settings_->length.warmup;
-    if (iteration_ < warmup) {
-      epsilon_ = step_adaptation_.learn(accept_prob);
-      if (metric_adaptation_.learn(current_.q, system_)) {
-        epsilon_ = find_reasonable_step_size(system_, current_, proposal_, rng_, epsilon_);
-        step_adaptation_.restart(epsilon_);
-      }
-      if (iteration_ + 1 == warmup) epsilon_ = step_adaptation_.final_step_size();
+    if (core_.warming_up()) {
+      core_.adapt(accept_prob);
     } else {
-      draws_.append(current_.q, current_.log_density,
-                    {epsilon_, divergent ? 1.0 : 0.0, system_.hamiltonian(current_)});
-      accept_sum_ += accept_prob;
+      draws_.append(current.q, current.log_density, {core_.epsilon, divergent ? 1.0 : 0.0, system.hamiltonian(current)});
+      core_.accept_sum += accept_prob;
       if (divergent) ++divergences_;
     }
-    ++iteration_;
+    ++core_.iteration;
   }
 
   template <typename IO>
   void visit(IO& io) {
-    io(rng_);
-    system_.visit(io);
-    current_.visit(io);
-    io(epsilon_);
-    step_adaptation_.visit(io);
-    metric_adaptation_.visit(io);
-    io(iteration_);
-    io(nonfinite_);
+    core_.visit(io);
     io(divergences_);
-    io(accept_sum_);
     draws_.visit(io);
   }
 
   void collect(std::vector<const DrawStore*>& out) const { out.push_back(&draws_); }
 
   struct Summary {
-    double step_size, ebfmi, acceptance;
+    double step_size, ebfmi;
     std::uint64_t divergences;
   };
   /// The chain's statistics; then moves its draws into `chain`.
   Summary finish(orrery::Chain& chain) {
+    const Eigen::Index n = draws_.rows();
     const std::vector<double>& energy = draws_.statistic(2);
-    const Summary s{epsilon_, ebfmi(Eigen::Map<const Eigen::VectorXd>(energy.data(), draws_.rows())),
-                    accept_sum_ / static_cast<double>(draws_.rows()), divergences_};
+    const Summary s{core_.epsilon, ebfmi(Eigen::Map<const Eigen::VectorXd>(energy.data(), n)), divergences_};
     chain = draws_.to_chain();
-    chain.evaluations = system_.evaluations();
-    chain.nonfinite_rejections = nonfinite_;
-    chain.acceptance_rate = s.acceptance;
+    core_.report(chain, n);
     return s;
   }
 
  private:
-  [[nodiscard]] Eigen::Index dimension() const { return static_cast<Eigen::Index>(system_.target().space().dimension()); }
-
   const HmcSampler::Settings* settings_;
   std::size_t index_;
-  orrery::RandomStream rng_;
-  Hamiltonian system_;
-  PhasePoint current_, proposal_;
-  double epsilon_ = 1.0;
-  DualAveraging step_adaptation_;
-  MetricAdaptation metric_adaptation_;
-  std::uint64_t iteration_ = 0, nonfinite_ = 0, divergences_ = 0;
-  double accept_sum_ = 0.0;
+  GradientChainCore core_;
+  std::uint64_t divergences_ = 0;
   DrawStore draws_;
 };
 
@@ -174,7 +147,7 @@ orrery::SampleSet HmcSampler::run(orrery::Context& ctx) {
     orrery::Chain chain;
     const HmcChain::Summary s = state->finish(chain);
     target_.report(chain);
-    acceptance += s.acceptance;
+    acceptance += chain.acceptance_rate;
     step += s.step_size;
     divergences += s.divergences;
     ebfmi_sum += s.ebfmi;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "draw_store.hpp"
+#include "gradient_chain.hpp"
 #include "metric_adaptation.hpp"
 #include "step_size_adaptation.hpp"
 
@@ -17,115 +18,89 @@ class MalaChain {
  public:
   MalaChain(const MalaSampler::Settings& settings, const orrery::Target& target, orrery::RandomStream rng,
             std::size_t index)
-      : settings_(&settings), index_(index), rng_(rng),
-        system_(target, static_cast<Eigen::Index>(target.space().dimension()), MetricShape::Diagonal),
-        current_(dimension()), proposal_(dimension()), step_adaptation_(settings.target_acceptance),
-        metric_adaptation_(settings.length.warmup, dimension(), MetricShape::Diagonal), draws_(dimension()) {
+      : settings_(&settings), index_(index),
+        core_(target, rng, MetricShape::Diagonal, settings.target_acceptance, settings.length.warmup),
+        draws_(core_.dimension()) {
     draws_.reserve(settings.length.steps);
   }
 
+  // A MALA step is one leapfrog step of HMC with a fresh momentum, so Stan's
+  // heuristic gives a sensible starting step size.
   void start() {
-    initial_point(system_, current_, rng_, MalaSampler::kMaxInitialAttempts, "mala '" + settings_->name + "'", index_);
-    // A MALA step is one leapfrog step of HMC with a fresh momentum, so Stan's
-    // heuristic gives a sensible starting step size.
-    epsilon_ = settings_->initial_step_size > 0.0
-                   ? settings_->initial_step_size
-                   : find_reasonable_step_size(system_, current_, proposal_, rng_, 1.0);
-    step_adaptation_.restart(epsilon_);
+    core_.start(settings_->initial_step_size, "mala '" + settings_->name + "'", index_, MalaSampler::kMaxInitialAttempts);
   }
 
   void iterate() {
-    const Eigen::VectorXd& variance = system_.inverse_metric_diagonal_ref();  // M⁻¹
-    const Eigen::Index d = dimension();
-    // Proposal; proposal_.p holds ξ.
-    const double half_eps2 = 0.5 * epsilon_ * epsilon_;
+    PhasePoint& current = core_.current;
+    PhasePoint& proposal = core_.proposal;
+    const double epsilon = core_.epsilon;
+    const Eigen::VectorXd& variance = core_.system.inverse_metric_diagonal_ref();  // M⁻¹
+    const Eigen::Index d = core_.dimension();
+    // Proposal; proposal.p holds ξ.
+    const double half_eps2 = 0.5 * epsilon * epsilon;
     double forward = 0.0;  // log q(x' | x) up to the shared constant
     for (Eigen::Index i = 0; i < d; ++i) {
-      const double xi = rng_.normal();
-      proposal_.p[i] = xi;
+      const double xi = core_.rng.normal();
+      proposal.p[i] = xi;
       forward -= 0.5 * xi * xi;
-      proposal_.q[i] = current_.q[i] + half_eps2 * variance[i] * current_.grad[i] + epsilon_ * std::sqrt(variance[i]) * xi;
+      proposal.q[i] = current.q[i] + half_eps2 * variance[i] * current.grad[i] + epsilon * std::sqrt(variance[i]) * xi;
     }
-    system_.evaluate(proposal_);
+    core_.system.evaluate(proposal);
     double accept_prob = 0.0;
-    bool nonfinite = !proposal_.finite;
+    bool nonfinite = !proposal.finite;
     if (!nonfinite) {
       double reverse = 0.0;  // log q(x | x')
       for (Eigen::Index i = 0; i < d; ++i) {
-        const double r = (current_.q[i] - proposal_.q[i] - half_eps2 * variance[i] * proposal_.grad[i]) /
-                         (epsilon_ * std::sqrt(variance[i]));
+        const double r =
+            (current.q[i] - proposal.q[i] - half_eps2 * variance[i] * proposal.grad[i]) / (epsilon * std::sqrt(variance[i]));
         reverse -= 0.5 * r * r;
       }
-      const double log_ratio = proposal_.log_density - current_.log_density + reverse - forward;
+      const double log_ratio = proposal.log_density - current.log_density + reverse - forward;
       if (std::isnan(log_ratio)) {
         nonfinite = true;
       } else {
         accept_prob = log_ratio >= 0.0 ? 1.0 : std::exp(log_ratio);
-        if (log_ratio >= 0.0 || rng_.uniform() < accept_prob) current_.assign(proposal_);
+        if (log_ratio >= 0.0 || core_.rng.uniform() < accept_prob) current.assign(proposal);
       }
     }
-    if (nonfinite) ++nonfinite_;
+    if (nonfinite) ++core_.nonfinite;
 
-    const std::uint64_t warmup = settings_->length.warmup;
-    if (iteration_ < warmup) {
-      epsilon_ = step_adaptation_.learn(accept_prob);
-      if (metric_adaptation_.learn(current_.q, system_)) {
-        epsilon_ = find_reasonable_step_size(system_, current_, proposal_, rng_, epsilon_);
-        step_adaptation_.restart(epsilon_);
-      }
-      if (iteration_ + 1 == warmup) epsilon_ = step_adaptation_.final_step_size();
+    if (core_.warming_up()) {
+      core_.adapt(accept_prob);
     } else {
-      draws_.append(current_.q, current_.log_density);
-      accept_sum_ += accept_prob;
+      draws_.append(current.q, current.log_density);
+      core_.accept_sum += accept_prob;
       if (nonfinite) ++rejections_;
     }
-    ++iteration_;
+    ++core_.iteration;
   }
 
   template <typename IO>
   void visit(IO& io) {
-    io(rng_);
-    system_.visit(io);
-    current_.visit(io);
-    io(epsilon_);
-    step_adaptation_.visit(io);
-    metric_adaptation_.visit(io);
-    io(iteration_);
-    io(nonfinite_);
+    core_.visit(io);
     io(rejections_);
-    io(accept_sum_);
     draws_.visit(io);
   }
 
   void collect(std::vector<const DrawStore*>& out) const { out.push_back(&draws_); }
 
   struct Summary {
-    double step_size, acceptance;
+    double step_size;
     std::uint64_t rejections;
   };
   /// The chain's statistics; then moves its draws into `chain`.
   Summary finish(orrery::Chain& chain) {
-    const Summary s{epsilon_, accept_sum_ / static_cast<double>(draws_.rows()), rejections_};
+    const Eigen::Index n = draws_.rows();
     chain = draws_.to_chain();
-    chain.evaluations = system_.evaluations();
-    chain.nonfinite_rejections = nonfinite_;
-    chain.acceptance_rate = s.acceptance;
-    return s;
+    core_.report(chain, n);
+    return {core_.epsilon, rejections_};
   }
 
  private:
-  [[nodiscard]] Eigen::Index dimension() const { return static_cast<Eigen::Index>(system_.target().space().dimension()); }
-
   const MalaSampler::Settings* settings_;
   std::size_t index_;
-  orrery::RandomStream rng_;
-  Hamiltonian system_;
-  PhasePoint current_, proposal_;
-  double epsilon_ = 1.0;
-  DualAveraging step_adaptation_;
-  MetricAdaptation metric_adaptation_;
-  std::uint64_t iteration_ = 0, nonfinite_ = 0, rejections_ = 0;
-  double accept_sum_ = 0.0;
+  GradientChainCore core_;
+  std::uint64_t rejections_ = 0;
   DrawStore draws_;
 };
 
@@ -177,7 +152,7 @@ orrery::SampleSet MalaSampler::run(orrery::Context& ctx) {
     orrery::Chain chain;
     const MalaChain::Summary s = state->finish(chain);
     target_.report(chain);
-    acceptance += s.acceptance;
+    acceptance += chain.acceptance_rate;
     step += s.step_size;
     rejections += s.rejections;
     set.chains.push_back(std::move(chain));

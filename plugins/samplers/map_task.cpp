@@ -11,6 +11,7 @@
 
 #include "laplace.hpp"
 #include "map_output.hpp"
+#include "metric_adaptation.hpp"  // count_option, format_real
 
 namespace orrery::samplers {
 namespace {
@@ -150,21 +151,6 @@ std::string short_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
-}
-
-/// A number as a user would write it, for messages.
-std::string format_real(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
-/// Integer option `key`, at least `minimum` (repeats the schema check for direct construction).
-std::uint64_t count_option(const orrery::Options& options, std::string_view key, std::int64_t minimum) {
-  const std::int64_t value = options.integer(key);
-  if (value < minimum)
-    options.error(key, "must be at least " + std::to_string(minimum) + ", found " + std::to_string(value));
-  return static_cast<std::uint64_t>(value);
 }
 
 void require_positive(const orrery::Options& options, std::string_view key, double value) {

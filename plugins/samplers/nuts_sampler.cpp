@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "draw_store.hpp"
+#include "gradient_chain.hpp"
 #include "metric_adaptation.hpp"
 #include "step_size_adaptation.hpp"
 
@@ -219,97 +220,67 @@ class NutsChain {
  public:
   NutsChain(const NutsSampler::Settings& settings, const orrery::Target& target, orrery::RandomStream rng,
             std::size_t index)
-      : settings_(&settings), index_(index), rng_(rng),
-        system_(target, static_cast<Eigen::Index>(target.space().dimension()), settings.metric),
-        current_(dimension()), scratch_(dimension()), step_adaptation_(settings.delta),
-        metric_adaptation_(settings.length.warmup, dimension(), settings.metric),
-        kernel_(system_, dimension(), settings.max_depth),
-        draws_(dimension(), {"step_size", "tree_depth", "n_leapfrog", "divergent", "energy"}) {
+      : settings_(&settings), index_(index),
+        core_(target, rng, settings.metric, settings.delta, settings.length.warmup),
+        kernel_(core_.system, core_.dimension(), settings.max_depth),
+        draws_(core_.dimension(), {"step_size", "tree_depth", "n_leapfrog", "divergent", "energy"}) {
     draws_.reserve(settings.length.steps);
   }
 
   void start() {
-    initial_point(system_, current_, rng_, NutsSampler::kMaxInitialAttempts, "nuts '" + settings_->name + "'", index_);
-    epsilon_ = settings_->initial_step_size > 0.0
-                   ? settings_->initial_step_size
-                   : find_reasonable_step_size(system_, current_, scratch_, rng_, 1.0);
-    step_adaptation_.restart(epsilon_);
+    core_.start(settings_->initial_step_size, "nuts '" + settings_->name + "'", index_, NutsSampler::kMaxInitialAttempts);
   }
 
   void iterate() {
-    const std::uint64_t warmup = settings_->length.warmup;
-    const Transition t = kernel_.transition(current_, epsilon_, rng_);
-    if (t.divergent) ++nonfinite_;
-    if (iteration_ < warmup) {
-      epsilon_ = step_adaptation_.learn(t.accept_stat);
-      if (metric_adaptation_.learn(current_.q, system_)) {
-        epsilon_ = find_reasonable_step_size(system_, current_, scratch_, rng_, epsilon_);
-        step_adaptation_.restart(epsilon_);
-      }
-      if (iteration_ + 1 == warmup) epsilon_ = step_adaptation_.final_step_size();
+    const Transition t = kernel_.transition(core_.current, core_.epsilon, core_.rng);
+    if (t.divergent) ++core_.nonfinite;
+    if (core_.warming_up()) {
+      core_.adapt(t.accept_stat);
     } else {
-      draws_.append(current_.q, current_.log_density,
-                    {epsilon_, static_cast<double>(t.depth), static_cast<double>(t.n_leapfrog),
+      draws_.append(core_.current.q, core_.current.log_density,
+                    {core_.epsilon, static_cast<double>(t.depth), static_cast<double>(t.n_leapfrog),
                      t.divergent ? 1.0 : 0.0, t.energy});
-      accept_sum_ += t.accept_stat;
+      core_.accept_sum += t.accept_stat;
       if (t.divergent) ++divergences_;
       if (t.depth >= settings_->max_depth) ++saturations_;
     }
-    ++iteration_;
+    ++core_.iteration;
   }
 
   template <typename IO>
   void visit(IO& io) {
-    io(rng_);
-    system_.visit(io);
-    current_.visit(io);
-    io(epsilon_);
-    step_adaptation_.visit(io);
-    metric_adaptation_.visit(io);
-    io(iteration_);
-    io(nonfinite_);
+    core_.visit(io);
     io(divergences_);
     io(saturations_);
-    io(accept_sum_);
     draws_.visit(io);
   }
 
   void collect(std::vector<const DrawStore*>& out) const { out.push_back(&draws_); }
 
   struct Summary {
-    double step_size, mean_depth, ebfmi, acceptance;
+    double step_size, mean_depth, ebfmi;
     std::uint64_t divergences, saturations;
   };
   /// The chain's statistics; then moves its draws into `chain`.
   Summary finish(orrery::Chain& chain) {
-    const double n = static_cast<double>(draws_.rows());
+    const Eigen::Index n = draws_.rows();
     const std::vector<double>& depth = draws_.statistic(1);
     const std::vector<double>& energy = draws_.statistic(4);
     double depth_sum = 0.0;
     for (double x : depth) depth_sum += x;
-    const Summary s{epsilon_, depth_sum / n, ebfmi(Eigen::Map<const Eigen::VectorXd>(energy.data(), draws_.rows())),
-                    accept_sum_ / n, divergences_, saturations_};
+    const Summary s{core_.epsilon, depth_sum / static_cast<double>(n),
+                    ebfmi(Eigen::Map<const Eigen::VectorXd>(energy.data(), n)), divergences_, saturations_};
     chain = draws_.to_chain();
-    chain.evaluations = system_.evaluations();
-    chain.nonfinite_rejections = nonfinite_;
-    chain.acceptance_rate = s.acceptance;
+    core_.report(chain, n);
     return s;
   }
 
  private:
-  [[nodiscard]] Eigen::Index dimension() const { return static_cast<Eigen::Index>(system_.target().space().dimension()); }
-
   const NutsSampler::Settings* settings_;
   std::size_t index_;
-  orrery::RandomStream rng_;
-  Hamiltonian system_;
-  PhasePoint current_, scratch_;
-  double epsilon_ = 1.0;
-  DualAveraging step_adaptation_;
-  MetricAdaptation metric_adaptation_;
+  GradientChainCore core_;
   NutsKernel kernel_;
-  std::uint64_t iteration_ = 0, nonfinite_ = 0, divergences_ = 0, saturations_ = 0;
-  double accept_sum_ = 0.0;
+  std::uint64_t divergences_ = 0, saturations_ = 0;
   DrawStore draws_;
 };
 
@@ -361,7 +332,7 @@ orrery::SampleSet NutsSampler::run(orrery::Context& ctx) {
     orrery::Chain chain;
     const NutsChain::Summary s = state->finish(chain);
     target_.report(chain);
-    acceptance += s.acceptance;
+    acceptance += chain.acceptance_rate;
     step += s.step_size;
     depth += s.mean_depth;
     divergences += s.divergences;
