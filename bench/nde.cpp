@@ -17,7 +17,7 @@
 // after every epoch and restore of the best epoch's weights. Both train for a
 // FIXED number of epochs: patience is set above the epoch count, so early
 // stopping never fires. Torch runs in float32 (what a user gets by default) and,
-// for reference, in float64 (what ours uses today).
+// for reference, in float64; ours runs in the same precisions.
 //
 // Reported per model: training wall time (ours: fit(), including z-scoring and
 // initialisation; torch: the epoch loop), the best validation −log q and the
@@ -28,7 +28,7 @@
 // measured with torch.set_num_threads(1) and (full mode) 2.
 //
 // Usage: nde [--quick] [--epochs N]
-//   --quick: 500 pairs, 2 epochs, 1 000 test pairs, torch float32 on 1 thread
+//   --quick: 500 pairs, 2 epochs, 1 000 test pairs, float32 on 1 thread
 //   only; prints "peer unavailable" and exits 0 when torch cannot be imported.
 #include <chrono>
 #include <cmath>
@@ -47,6 +47,7 @@
 #include <orrery/context.hpp>
 
 #include "bench_services.hpp"
+#include "services.hpp"  // kernel::ThreadExecutor
 #include "masked_autoregressive_flow.hpp"
 #include "mixture_density_network.hpp"
 #include "nn/trainer.hpp"
@@ -109,15 +110,15 @@ void write_pairs(const fs::path& file, const Pairs& p, const std::vector<bool>* 
 
 using orrery::bench::NoCache;
 using orrery::bench::NoProgress;
-using orrery::bench::SerialExecutor;
 using orrery::bench::SilentLogger;
 
 /// Just enough Context to construct and fit an estimator: every option given
-/// explicitly (the Options object does not fill schema defaults), one thread.
+/// explicitly (the Options object does not fill schema defaults), `threads` threads.
 class BenchContext final : public orrery::Context {
  public:
-  BenchContext(std::string plugin, orrery::ValueTable options)
-      : plugin_(std::move(plugin)), table_(std::move(options)), options_(table_, "bench"), rng_(kSeed) {}
+  BenchContext(std::string plugin, orrery::ValueTable options, std::size_t threads)
+      : plugin_(std::move(plugin)), table_(std::move(options)), options_(table_, "bench"), rng_(kSeed),
+        executor_(threads) {}
   [[nodiscard]] const std::string& name() const override { return name_; }
   [[nodiscard]] const std::string& plugin() const override { return plugin_; }
   [[nodiscard]] const orrery::Options& options() const override { return options_; }
@@ -144,15 +145,16 @@ class BenchContext final : public orrery::Context {
   orrery::ParameterSpace space_;
   orrery::RandomStream rng_;
   SilentLogger logger_;
-  SerialExecutor executor_;
+  orrery::kernel::ThreadExecutor executor_;
   NoCache cache_;
 };
 
 /// Training options shared by both estimators: sbi's defaults, except that
 /// patience exceeds the epoch count so exactly `epochs` epochs run.
-orrery::ValueTable training_options(int epochs) {
-  return {{"learning_rate", 5e-4}, {"batch_size", 200},        {"validation_fraction", 0.1},
-          {"patience", epochs + 1}, {"clip_norm", 5.0},         {"max_epochs", epochs}};
+orrery::ValueTable training_options(int epochs, const std::string& precision) {
+  return {{"learning_rate", 5e-4}, {"batch_size", 200}, {"validation_fraction", 0.1},
+          {"patience", epochs + 1}, {"clip_norm", 5.0},  {"max_epochs", epochs},
+          {"precision", precision}};
 }
 
 // ---------------------------------------------------------------- ours
@@ -174,9 +176,9 @@ double mean_nll(const orrery::DensityEstimator& est, const Eigen::MatrixXd& thet
   return -lq.mean();
 }
 
-Result run_ours(const std::string& model, int epochs, const Pairs& train, const std::vector<bool>& is_val,
-                const Pairs& test) {
-  orrery::ValueTable options = training_options(epochs);
+Result run_ours(const std::string& model, const std::string& precision, int threads, int epochs, const Pairs& train,
+                const std::vector<bool>& is_val, const Pairs& test) {
+  orrery::ValueTable options = training_options(epochs, precision);
   std::unique_ptr<orrery::nde::NeuralEstimator> est;
   std::unique_ptr<BenchContext> ctx;
   if (model == "maf") {
@@ -184,14 +186,14 @@ Result run_ours(const std::string& model, int epochs, const Pairs& train, const 
     options.emplace_back("hidden", 50);
     options.emplace_back("layers", 2);
     options.emplace_back("activation", "tanh");
-    ctx = std::make_unique<BenchContext>("nde.maf", std::move(options));
+    ctx = std::make_unique<BenchContext>("nde.maf", std::move(options), static_cast<std::size_t>(threads));
     est = std::make_unique<orrery::nde::MaskedAutoregressiveFlow>(*ctx);
   } else {
     options.emplace_back("components", 10);
     options.emplace_back("hidden", 50);
     options.emplace_back("layers", 2);
     options.emplace_back("activation", "relu");
-    ctx = std::make_unique<BenchContext>("nde.mdn", std::move(options));
+    ctx = std::make_unique<BenchContext>("nde.mdn", std::move(options), static_cast<std::size_t>(threads));
     est = std::make_unique<orrery::nde::MixtureDensityNetwork>(*ctx);
   }
   Result r;
@@ -453,22 +455,26 @@ int main(int argc, char** argv) {
               "%ld test pairs%s\n",
               static_cast<long>(kDimTheta), static_cast<long>(kDimY), static_cast<long>(n_train),
               split.validation.size(), epochs, static_cast<long>(n_test), quick ? " (quick)" : "");
-  std::printf("-log q in nats per pair, original units of theta; orrery double precision, 1 thread\n");
+  std::printf("-log q in nats per pair, original units of theta\n");
 
   const fs::path base = fs::temp_directory_path() / ("orrery-bench-nde-" + std::to_string(::getpid()));
   const fs::path train_file = base.string() + "-train.bin", test_file = base.string() + "-test.bin";
   write_pairs(train_file, train, &is_val);
   write_pairs(test_file, test, nullptr);
 
-  std::map<std::string, Result> ours;
-  for (const char* model : {"maf", "mdn"}) ours[model] = run_ours(model, epochs, train, is_val, test);
-
+  // Configurations "dtype:threads", each run by both sides.
+  const std::vector<std::string> configs =
+      quick ? std::vector<std::string>{"float32:1"} : std::vector<std::string>{"float32:1", "float32:2", "float64:1"};
+  std::map<std::string, Result> ours;  // key "model:dtype:threads"
   std::string runs;
   for (const char* model : {"maf", "mdn"}) {
-    const std::vector<std::string> configs =
-        quick ? std::vector<std::string>{"float32:1"}
-              : std::vector<std::string>{"float32:1", "float32:2", "float64:1"};
-    for (const std::string& c : configs) runs += (runs.empty() ? "" : ",") + std::string(model) + ":" + c;
+    for (const std::string& c : configs) {
+      const std::string dtype = c.substr(0, c.find(':'));
+      const int threads = std::atoi(c.substr(c.find(':') + 1).c_str());
+      const std::string key = std::string(model) + ":" + c;
+      ours[key] = run_ours(model, dtype, threads, epochs, train, is_val, test);
+      runs += (runs.empty() ? "" : ",") + key;
+    }
   }
   std::vector<PeerResult> peer;
   const bool have_peer = run_peer(train_file, test_file, epochs, runs, peer);
@@ -477,7 +483,10 @@ int main(int argc, char** argv) {
 
   for (const char* model : {"maf", "mdn"}) {
     std::printf("%s:\n", model);
-    print_row("orrery (double, 1 thr)", ours[model], n_test);
+    for (const std::string& c : configs) {
+      const std::string who = "orrery (" + c.substr(0, c.find(':')) + ", " + c.substr(c.find(':') + 1) + " thr)";
+      print_row(who.c_str(), ours[std::string(model) + ":" + c], n_test);
+    }
     for (const PeerResult& p : peer) {
       if (p.model != model) continue;
       const std::string who = "torch (" + p.dtype + ", " + std::to_string(p.threads) + " thr)";
@@ -485,11 +494,11 @@ int main(int argc, char** argv) {
     }
   }
   if (!have_peer) return 0;
-  std::printf("ratios (torch / orrery: >1 means orrery is faster; d(-log q) = orrery - torch, <= 0 is as good or "
-              "better):\n");
+  std::printf("ratios at equal precision and threads (torch / orrery: >1 means orrery is faster; d(-log q) = orrery "
+              "- torch, <= 0 is as good or better):\n");
   for (const PeerResult& p : peer) {
-    const Result& o = ours[p.model];
-    std::printf("  %s vs torch %s %d thr: training time %.2fx, log_prob throughput %.2fx, d val -log q %+.4f, "
+    const Result& o = ours[p.model + ":" + p.dtype + ":" + std::to_string(p.threads)];
+    std::printf("  %s %s %d thr: training time %.2fx, log_prob throughput %.2fx, d val -log q %+.4f, "
                 "d test -log q %+.4f\n",
                 p.model.c_str(), p.dtype.c_str(), p.threads, p.r.train_s / o.train_s, p.r.logprob_s / o.logprob_s,
                 o.val_nll - p.r.val_nll, o.test_nll - p.r.test_nll);

@@ -14,27 +14,29 @@ std::vector<int> maf_variable_degrees(Eigen::Index dim, Eigen::Index transform) 
   return d;
 }
 
-void build_conditional_made(nn::Sequential<double>& net, const MafArchitecture& arch, Eigen::Index transform,
+template <typename T>
+void build_conditional_made(nn::Sequential<T>& net, const MafArchitecture& arch, Eigen::Index transform,
                             RandomStream& rng) {
   const int D = static_cast<int>(arch.dim_a);
   std::vector<int> in = maf_variable_degrees(arch.dim_a, transform);
   in.insert(in.end(), static_cast<std::size_t>(arch.dim_b), 0);  // conditioning inputs reach every hidden unit
   for (Eigen::Index l = 0; l < arch.layers; ++l) {
     const std::vector<int> hidden = nn::made_hidden_degrees(D, static_cast<int>(arch.hidden));
-    net.emplace<nn::MaskedDense<double>>(nn::made_mask<double>(in, hidden, false), rng);
-    net.emplace<nn::Activation<double>>(arch.activation);
+    net.template emplace<nn::MaskedDense<T>>(nn::made_mask<T>(in, hidden, false), rng);
+    net.template emplace<nn::Activation<T>>(arch.activation);
     in = hidden;
   }
   std::vector<int> out = maf_variable_degrees(arch.dim_a, transform);
   out.insert(out.end(), out.begin(), out.end());  // μ then α, same degrees
-  auto& head = net.emplace<nn::MaskedDense<double>>(nn::made_mask<double>(in, out, true), rng);
+  auto& head = net.template emplace<nn::MaskedDense<T>>(nn::made_mask<T>(in, out, true), rng);
   // Start near the identity transform (μ ≈ 0, α ≈ 0) so the initial flow is the base normal.
-  head.weight() *= 0.01;
+  head.weight() *= T(0.01);
 }
 
-MafModel::MafModel(const MafArchitecture& arch, RandomStream& rng) : arch_(arch) {
+template <typename T>
+MafModel<T>::MafModel(const MafArchitecture& arch, RandomStream& rng) : arch_(arch) {
   for (Eigen::Index t = 0; t < arch.transforms; ++t) {
-    mades_.push_back(std::make_unique<nn::Sequential<double>>());
+    mades_.push_back(std::make_unique<nn::Sequential<T>>());
     build_conditional_made(*mades_.back(), arch, t, rng);
   }
   z_.resize(mades_.size() + 1);
@@ -42,13 +44,15 @@ MafModel::MafModel(const MafArchitecture& arch, RandomStream& rng) : arch_(arch)
   scale_.resize(mades_.size());
 }
 
-std::vector<nn::Layer<double>*> MafModel::networks() {
-  std::vector<nn::Layer<double>*> out;
+template <typename T>
+std::vector<nn::Layer<T>*> MafModel<T>::networks() {
+  std::vector<nn::Layer<T>*> out;
   for (auto& m : mades_) out.push_back(m.get());
   return out;
 }
 
-void MafModel::forward(const Mat& a, const Mat& b, Eigen::VectorXd& log_q) {
+template <typename T>
+void MafModel<T>::forward(const Mat& a, const Mat& b, Vec& log_q) {
   const Eigen::Index n = a.rows(), D = arch_.dim_a, B = arch_.dim_b;
   z_[0] = a;
   input_.resize(n, D + B);
@@ -62,11 +66,12 @@ void MafModel::forward(const Mat& a, const Mat& b, Eigen::VectorXd& log_q) {
     z_[t + 1] = ((z_[t] - out.leftCols(D)).array() * scale_[t].array()).matrix();
     log_q -= alpha_[t].rowwise().sum();
   }
-  const double norm = -0.5 * static_cast<double>(D) * std::log(2.0 * std::numbers::pi);
-  log_q.array() += norm - 0.5 * z_.back().rowwise().squaredNorm().array();
+  const T norm = static_cast<T>(-0.5 * static_cast<double>(D) * std::log(2.0 * std::numbers::pi));
+  log_q.array() += norm - T(0.5) * z_.back().rowwise().squaredNorm().array();
 }
 
-void MafModel::backward(const Eigen::VectorXd& w, Mat& grad_a, Mat& grad_b) {
+template <typename T>
+void MafModel<T>::backward(const Vec& w, Mat& grad_a, Mat& grad_b) {
   const Eigen::Index n = z_[0].rows(), D = arch_.dim_a, B = arch_.dim_b;
   g_ = -(z_.back().array().colwise() * w.array()).matrix();  // ∂(Σ w log N(z_T))/∂z_T
   grad_b.setZero(n, B);
@@ -82,11 +87,12 @@ void MafModel::backward(const Eigen::VectorXd& w, Mat& grad_a, Mat& grad_b) {
   grad_a = g_;
 }
 
-void MafModel::sample(const Mat& b, RandomStream& rng, Mat& out) {
+template <typename T>
+void MafModel<T>::sample(const Mat& b, RandomStream& rng, Mat& out) {
   const Eigen::Index n = out.rows(), D = arch_.dim_a, B = arch_.dim_b;
   Mat u(n, D), z(n, D);
   for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < D; ++j) u(i, j) = rng.normal();
+    for (Eigen::Index j = 0; j < D; ++j) u(i, j) = static_cast<T>(rng.normal());
   Mat in(n, D + B);
   in.rightCols(B) = b.replicate(n, 1);
   for (std::size_t t = mades_.size(); t-- > 0;) {
@@ -101,10 +107,18 @@ void MafModel::sample(const Mat& b, RandomStream& rng, Mat& out) {
   out = u;
 }
 
-std::string MafModel::describe() const {
+template <typename T>
+std::string MafModel<T>::describe() const {
   std::string s = "maf(dim_a=" + std::to_string(arch_.dim_a) + ",dim_b=" + std::to_string(arch_.dim_b) +
                   ",transforms=" + std::to_string(arch_.transforms) + ",made=";
   return s + (mades_.empty() ? std::string("none") : mades_.front()->describe()) + ")";
 }
+
+template void build_conditional_made<float>(nn::Sequential<float>&, const MafArchitecture&, Eigen::Index,
+                                            RandomStream&);
+template void build_conditional_made<double>(nn::Sequential<double>&, const MafArchitecture&, Eigen::Index,
+                                             RandomStream&);
+template class MafModel<float>;
+template class MafModel<double>;
 
 }  // namespace orrery::nde

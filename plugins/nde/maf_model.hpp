@@ -36,24 +36,31 @@ struct MafArchitecture {
 std::vector<int> maf_variable_degrees(Eigen::Index dim, Eigen::Index transform);
 
 /// Builds one conditional MADE: [z (D) | b (B)] → [μ (D) | α (D)].
-void build_conditional_made(nn::Sequential<double>& net, const MafArchitecture& arch, Eigen::Index transform,
+template <typename T>
+void build_conditional_made(nn::Sequential<T>& net, const MafArchitecture& arch, Eigen::Index transform,
                             RandomStream& rng);
 
-class MafModel final : public ConditionalModel {
+template <typename T>
+class MafModel final : public ConditionalModel<T> {
  public:
+  using Mat = MatrixT<T>;
+  using Vec = VectorT<T>;
   MafModel(const MafArchitecture& arch, RandomStream& rng);
 
-  void forward(const Mat& a, const Mat& b, Eigen::VectorXd& log_q) override;
-  void backward(const Eigen::VectorXd& w, Mat& grad_a, Mat& grad_b) override;
+  void forward(const Mat& a, const Mat& b, Vec& log_q) override;
+  void backward(const Vec& w, Mat& grad_a, Mat& grad_b) override;
   void sample(const Mat& b, RandomStream& rng, Mat& out) override;
-  std::vector<nn::Layer<double>*> networks() override;
+  std::vector<nn::Layer<T>*> networks() override;
   [[nodiscard]] std::string describe() const override;
 
  private:
   MafArchitecture arch_;
-  std::vector<std::unique_ptr<nn::Sequential<double>>> mades_;
+  std::vector<std::unique_ptr<nn::Sequential<T>>> mades_;
   std::vector<Mat> z_, alpha_, scale_;  // z_0..z_T, α_t, exp(−α_t)
   Mat input_, grad_out_, g_;
 };
+
+extern template class MafModel<float>;
+extern template class MafModel<double>;
 
 }  // namespace orrery::nde

@@ -15,7 +15,7 @@ Schema MaskedAutoregressiveFlow::options() {
 }
 
 MaskedAutoregressiveFlow::MaskedAutoregressiveFlow(Context& ctx)
-    : NeuralEstimator("maf", TrainingOptions::read(ctx.options())) {
+    : NeuralEstimator("maf", TrainingOptions::read(ctx.options()), ctx) {
   const Options& o = ctx.options();
   arch_.transforms = o.integer("transforms");
   arch_.hidden = o.integer("hidden");
@@ -23,12 +23,11 @@ MaskedAutoregressiveFlow::MaskedAutoregressiveFlow(Context& ctx)
   arch_.activation = read_activation(o);
 }
 
-std::unique_ptr<ConditionalModel> MaskedAutoregressiveFlow::make_model(Eigen::Index dim_a, Eigen::Index dim_b,
-                                                                       RandomStream& rng) const {
+MafArchitecture MaskedAutoregressiveFlow::architecture(Eigen::Index dim_a, Eigen::Index dim_b) const {
   MafArchitecture arch = arch_;
   arch.dim_a = dim_a;
   arch.dim_b = dim_b;
-  return std::make_unique<MafModel>(arch, rng);
+  return arch;
 }
 
 }  // namespace orrery::nde

@@ -14,10 +14,17 @@ class MaskedAutoregressiveFlow final : public NeuralEstimator {
   explicit MaskedAutoregressiveFlow(Context& ctx);
 
  protected:
-  [[nodiscard]] std::unique_ptr<ConditionalModel> make_model(Eigen::Index dim_a, Eigen::Index dim_b,
-                                                             RandomStream& rng) const override;
+  [[nodiscard]] std::unique_ptr<ConditionalModel<float>> make_float(Eigen::Index dim_a, Eigen::Index dim_b,
+                                                                    RandomStream& rng) const override {
+    return std::make_unique<MafModel<float>>(architecture(dim_a, dim_b), rng);
+  }
+  [[nodiscard]] std::unique_ptr<ConditionalModel<double>> make_double(Eigen::Index dim_a, Eigen::Index dim_b,
+                                                                      RandomStream& rng) const override {
+    return std::make_unique<MafModel<double>>(architecture(dim_a, dim_b), rng);
+  }
 
  private:
+  [[nodiscard]] MafArchitecture architecture(Eigen::Index dim_a, Eigen::Index dim_b) const;
   MafArchitecture arch_;
 };
 

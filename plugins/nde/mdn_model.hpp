@@ -30,27 +30,34 @@ struct MdnArchitecture {
   nn::ActivationKind activation = nn::ActivationKind::relu;
 };
 
-class MdnModel final : public ConditionalModel {
+template <typename T>
+class MdnModel final : public ConditionalModel<T> {
  public:
+  using Mat = MatrixT<T>;
+  using Vec = VectorT<T>;
   MdnModel(const MdnArchitecture& arch, RandomStream& rng);
 
-  void forward(const Mat& a, const Mat& b, Eigen::VectorXd& log_q) override;
-  void backward(const Eigen::VectorXd& w, Mat& grad_a, Mat& grad_b) override;
+  void forward(const Mat& a, const Mat& b, Vec& log_q) override;
+  void backward(const Vec& w, Mat& grad_a, Mat& grad_b) override;
   void sample(const Mat& b, RandomStream& rng, Mat& out) override;
-  std::vector<nn::Layer<double>*> networks() override { return {&net_}; }
+  std::vector<nn::Layer<T>*> networks() override { return {&net_}; }
   [[nodiscard]] std::string describe() const override;
 
  private:
+  using Square = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   // U of component k for output row `row` into u_ (upper triangle, zeros below).
-  void fill_factor(const double* row, Eigen::Index k);
+  void fill_factor(const T* row, Eigen::Index k);
   [[nodiscard]] Eigen::Index mean_offset(Eigen::Index k) const { return arch_.components + k * arch_.dim_a; }
   [[nodiscard]] Eigen::Index factor_offset(Eigen::Index k) const;
 
   MdnArchitecture arch_;
-  nn::Sequential<double> net_;
+  nn::Sequential<T> net_;
   Mat a_, out_, resp_, log_pi_, grad_out_;
-  Eigen::MatrixXd u_;
-  Eigen::VectorXd delta_, z_, lk_;
+  Square u_;
+  Vec delta_, z_, lk_, utz_;
 };
+
+extern template class MdnModel<float>;
+extern template class MdnModel<double>;
 
 }  // namespace orrery::nde

@@ -15,7 +15,7 @@ Schema MixtureDensityNetwork::options() {
 }
 
 MixtureDensityNetwork::MixtureDensityNetwork(Context& ctx)
-    : NeuralEstimator("mdn", TrainingOptions::read(ctx.options())) {
+    : NeuralEstimator("mdn", TrainingOptions::read(ctx.options()), ctx) {
   const Options& o = ctx.options();
   arch_.components = o.integer("components");
   arch_.hidden = o.integer("hidden");
@@ -23,13 +23,12 @@ MixtureDensityNetwork::MixtureDensityNetwork(Context& ctx)
   arch_.activation = read_activation(o);
 }
 
-std::unique_ptr<ConditionalModel> MixtureDensityNetwork::make_model(Eigen::Index dim_a, Eigen::Index dim_b,
-                                                                    RandomStream& rng) const {
+MdnArchitecture MixtureDensityNetwork::architecture(Eigen::Index dim_a, Eigen::Index dim_b) const {
   if (dim_b == 0) throw Error("nde.mdn: needs at least one conditioning variable (dim_b = 0)");
   MdnArchitecture arch = arch_;
   arch.dim_a = dim_a;
   arch.dim_b = dim_b;
-  return std::make_unique<MdnModel>(arch, rng);
+  return arch;
 }
 
 }  // namespace orrery::nde

@@ -14,10 +14,17 @@ class MixtureDensityNetwork final : public NeuralEstimator {
   explicit MixtureDensityNetwork(Context& ctx);
 
  protected:
-  [[nodiscard]] std::unique_ptr<ConditionalModel> make_model(Eigen::Index dim_a, Eigen::Index dim_b,
-                                                             RandomStream& rng) const override;
+  [[nodiscard]] std::unique_ptr<ConditionalModel<float>> make_float(Eigen::Index dim_a, Eigen::Index dim_b,
+                                                                    RandomStream& rng) const override {
+    return std::make_unique<MdnModel<float>>(architecture(dim_a, dim_b), rng);
+  }
+  [[nodiscard]] std::unique_ptr<ConditionalModel<double>> make_double(Eigen::Index dim_a, Eigen::Index dim_b,
+                                                                      RandomStream& rng) const override {
+    return std::make_unique<MdnModel<double>>(architecture(dim_a, dim_b), rng);
+  }
 
  private:
+  [[nodiscard]] MdnArchitecture architecture(Eigen::Index dim_a, Eigen::Index dim_b) const;
   MdnArchitecture arch_;
 };
 

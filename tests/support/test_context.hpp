@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include <orrery/checkpoint.hpp>
 #include <orrery/context.hpp>
 #include <orrery/schema.hpp>
 #include <orrery/value.hpp>
@@ -86,6 +87,11 @@ class TestContext final : public Context {
   void add_reference(const std::string& key, Component& component);
   /// 1: serial executor (the default); more: a ThreadExecutor with that many threads.
   void set_threads(std::size_t threads);
+  /// Makes extension("orrery.checkpoint/1") return `store` (nullptr: none, the default).
+  void set_checkpoint_store(CheckpointStore* store) { checkpoints_ = store; }
+  void* extension(std::string_view name) override {
+    return name == kCheckpointExtension ? static_cast<void*>(checkpoints_) : nullptr;
+  }
   /// Units reported through every Progress this context handed out.
   [[nodiscard]] std::uint64_t progress_done() const { return progress_done_.load(); }
   /// Labels and totals of the Progress objects handed out, in order.
@@ -122,6 +128,7 @@ class TestContext final : public Context {
   std::unique_ptr<kernel::ThreadExecutor> threaded_;
   Executor* executor_ = &serial_;
   ThrowingCache cache_;
+  CheckpointStore* checkpoints_ = nullptr;
   std::filesystem::path output_dir_;
   std::map<std::string, std::vector<Component*>, std::less<>> references_;
 };

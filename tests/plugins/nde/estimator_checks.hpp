@@ -65,14 +65,14 @@ inline double integrate_2d(const DensityEstimator& q, double b, double lo, doubl
   return total;
 }
 
-/// Largest relative error of log_prob_gradient against central differences (h = 1e-5)
+/// Largest relative error of log_prob_gradient against central differences (step h)
 /// over the columns of (a, b), with a floor of 1e-3 on the scale.
-inline double gradient_error(const DensityEstimator& q, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+inline double gradient_error(const DensityEstimator& q, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                             double h = 1e-5) {
   const Eigen::Index n = a.cols();
   Eigen::VectorXd lp(n), plus(n), minus(n);
   Eigen::MatrixXd ga(a.rows(), n), gb(b.rows(), n);
   q.log_prob_gradient(a, b, lp, ga, gb);
-  const double h = 1e-5;
   double worst = 0.0;
   auto compare = [&](const Eigen::MatrixXd& analytic, Eigen::MatrixXd x, bool is_a) {
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
