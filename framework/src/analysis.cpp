@@ -225,11 +225,12 @@ void Analysis::rethrow_with_component(std::size_t node, const std::string& phase
 
 std::unique_ptr<Component> Analysis::create(std::size_t node) {
   const Node& n = graph_.nodes[node];
-  if (n.origin == Node::Origin::Posterior) {
+  if (n.origin == Node::Origin::Posterior || n.origin == Node::Origin::Prior) {
+    // "@prior" is "@posterior" without likelihoods (graph.cpp gives it no likelihood edges).
     for (const ParameterDecl& d : graph_.parameters)
       if (!d.fixed && !d.has_prior())
-        throw ConfigError(d.where, "parameter '" + d.name +
-                                       "' is free but has no prior, so '@posterior' is improper: give it a prior "
+        throw ConfigError(d.where, "parameter '" + d.name + "' is free but has no prior, so '@" + n.name +
+                                       "' is improper: give it a prior "
                                        "(prior = \"uniform\", min = ..., max = ...) or fix it (value = ...)");
     std::vector<Posterior::PriorTerm> priors;
     std::vector<const Likelihood*> likelihoods;

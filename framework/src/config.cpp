@@ -87,9 +87,9 @@ AnalysisConfig load_config(const fs::path& file, const std::vector<std::string>&
   for (const auto& [name, value] : components.as_table()) {
     if (!value.is_table())
       throw ConfigError(value.where(), "[components] " + name + ": expected a table [components." + name + "] with a plugin key");
-    if (name == "posterior" || !is_safe_name(name) || name.find('.') != std::string::npos)
+    if (name == "posterior" || name == "prior" || !is_safe_name(name) || name.find('.') != std::string::npos)
       throw ConfigError(value.where(), "component name '" + name +
-                                           "' is reserved or invalid (use letters, digits, '-' and '_'; 'posterior' is built in)");
+                                           "' is reserved or invalid (use letters, digits, '-' and '_'; 'posterior' and 'prior' are built in)");
   }
   return cfg;
 }

@@ -122,11 +122,14 @@ class GraphBuilder {
       std::size_t target;
       if (ref.target == kPosteriorName) {
         target = posterior_node();
+      } else if (ref.target == kPriorName) {
+        target = prior_node();
       } else {
         const auto found = graph_.find(ref.target);
         if (!found || graph_.nodes[*found].origin != Node::Origin::Component) {
           auto candidates = names;
           candidates.push_back(kPosteriorName);
+          candidates.push_back(kPriorName);
           const std::string who = ref.from == kNoNode ? "parameter '" + graph_.parameters[ref.index].name + "'"
                                                       : "component '" + graph_.nodes[ref.from].name + "'";
           throw ConfigError(ref.where, who + ", option '" + ref.key + "': no component named '" + ref.target + "'" +
@@ -161,15 +164,30 @@ class GraphBuilder {
     return *posterior_;
   }
 
+  std::size_t prior_node() {
+    if (prior_) return *prior_;
+    Node node;
+    node.name = kPriorName;
+    node.origin = Node::Origin::Prior;
+    node.kind = Kind::Target;
+    prior_ = graph_.nodes.size();
+    graph_.nodes.push_back(std::move(node));
+    return *prior_;
+  }
+
   void add_posterior_edges() {
-    if (!posterior_) return;
-    Node& post = graph_.nodes[*posterior_];
-    for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
-      const Node& n = graph_.nodes[i];
-      if (n.origin == Node::Origin::ParameterPrior || (n.origin == Node::Origin::Component && n.kind == Kind::Likelihood))
-        post.edges.push_back({"", 0, i});
+    for (const std::optional<std::size_t>& built_in : {posterior_, prior_}) {
+      if (!built_in) continue;
+      const bool with_likelihoods = built_in == posterior_;
+      Node& node = graph_.nodes[*built_in];
+      for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
+        const Node& n = graph_.nodes[i];
+        if (n.origin == Node::Origin::ParameterPrior ||
+            (with_likelihoods && n.origin == Node::Origin::Component && n.kind == Kind::Likelihood))
+          node.edges.push_back({"", 0, i});
+      }
+      for (const auto& [param, prior] : graph_.field_priors) node.edges.push_back({"", 0, prior});
     }
-    for (const auto& [param, prior] : graph_.field_priors) post.edges.push_back({"", 0, prior});
   }
 
   void order_nodes() {
@@ -202,6 +220,7 @@ class GraphBuilder {
   Graph graph_;
   std::vector<PendingReference> pending_;
   std::optional<std::size_t> posterior_;
+  std::optional<std::size_t> prior_;
 };
 
 }  // namespace

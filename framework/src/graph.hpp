@@ -3,8 +3,10 @@
 // Nodes come from [components.<name>] tables, from inline sub-components
 // (`estimator = { plugin = "nde.maf", ... }` becomes node "nle.estimator"),
 // from parameter priors (`x = { prior = "uniform", ... }` becomes node
-// "parameters.x"), and from the built-in "posterior" Target, which depends on
-// every parameter prior and every top-level likelihood. References are checked
+// "parameters.x"), from the built-in "posterior" Target, which depends on
+// every parameter prior and every top-level likelihood, and from the built-in
+// "prior" Target (the priors alone: what simulation-based inference draws
+// parameters from; it cannot depend on likelihoods that train on its draws). References are checked
 // by kind; cycles are reported with their path; `order` lists nodes so that
 // every node comes after everything it references.
 #pragma once
@@ -23,6 +25,7 @@
 namespace orrery::kernel {
 
 inline constexpr const char* kPosteriorName = "posterior";
+inline constexpr const char* kPriorName = "prior";
 
 struct Edge {
   std::string key;         ///< option key ("" for built-in dependencies of the posterior)
@@ -31,17 +34,20 @@ struct Edge {
 };
 
 struct Node {
-  enum class Origin { Component, Inline, ParameterPrior, Posterior };
+  enum class Origin { Component, Inline, ParameterPrior, Posterior, Prior };
   std::string name;
   Origin origin = Origin::Component;
   Kind kind = Kind::Task;
-  std::optional<ComponentEntry> entry;  ///< absent for the built-in posterior
+  std::optional<ComponentEntry> entry;  ///< absent for the built-in posterior and prior
   Value options{ValueTable{}};          ///< validated, defaults filled
   SourceLocation where;
   std::vector<Edge> edges;
   std::optional<std::size_t> parameter;  ///< for ParameterPrior nodes and "@" field priors: the ParameterDecl index
 
-  [[nodiscard]] std::string plugin_name() const { return entry ? entry->qualified_name() : "built-in posterior"; }
+  [[nodiscard]] std::string plugin_name() const {
+    if (entry) return entry->qualified_name();
+    return origin == Origin::Prior ? "built-in prior" : "built-in posterior";
+  }
 };
 
 struct Graph {

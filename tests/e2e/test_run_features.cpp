@@ -148,3 +148,41 @@ message = "found"
   REQUIRE(r.exit_code == 0);
   CHECK(ws.json("runs/local/summary.json")["tasks"]["job"]["report"]["message"] == "found");
 }
+
+TEST_CASE("the built-in prior target samples the priors without the likelihoods", "[e2e][prior]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "prior_only"
+seed = 8
+[parameters]
+x = { prior = "uniform", min = 2.0, max = 4.0 }
+y = { prior = "normal", mean = -1.0, sd = 0.5 }
+[components.like]
+plugin = "core.gaussian_likelihood"
+mean = [10.0, 10.0]
+cov = [[0.01, 0.0], [0.0, 0.01]]
+[components.sampler]
+plugin = "samplers.metropolis"
+target = "@prior"
+steps = 4000
+)");
+  const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto p = ws.json("runs/prior_only/summary.json")["samplers"]["sampler"]["parameters"];
+  // The likelihood would pull both towards 10; the prior alone keeps x in [2, 4] around 3 and y near −1.
+  CHECK(std::abs(p[0]["mean"].get<double>() - 3.0) < 0.15);
+  CHECK(std::abs(p[1]["mean"].get<double>() + 1.0) < 0.15);
+}
+
+TEST_CASE("prior is a reserved component name", "[e2e][prior]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "reserved"
+[components.prior]
+plugin = "samplers.metropolis"
+)");
+  const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("'prior' are built in"));
+}
