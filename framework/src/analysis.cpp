@@ -72,6 +72,7 @@ class ComponentContext final : public Context {
   }
   void* extension(std::string_view name) override {
     if (name == kCheckpointExtension && analysis_.checkpoints_) return &analysis_.checkpoints_->store(name_);
+    if (name == kSampleSetsExtension) return static_cast<SampleSets*>(&analysis_.sample_sets_);
     return nullptr;
   }
 
@@ -318,17 +319,57 @@ void Analysis::prepare(const std::vector<std::size_t>& runnables) {
 
 std::vector<std::size_t> Analysis::selected_runnables(const std::vector<std::string>& only) const {
   const std::vector<std::string>& names = only.empty() ? config_.run : only;
-  if (names.empty()) return graph_.terminal_runnables();
-  std::vector<std::string> runnable_names;
-  for (const auto& n : graph_.nodes)
-    if (is_runnable(n.kind)) runnable_names.push_back(n.name);
+  std::vector<std::size_t> chosen;
+  if (names.empty()) {
+    chosen = graph_.terminal_runnables();
+  } else {
+    std::vector<std::string> runnable_names;
+    for (const auto& n : graph_.nodes)
+      if (is_runnable(n.kind)) runnable_names.push_back(n.name);
+    for (const auto& name : names) {
+      const auto found = graph_.find(name);
+      if (!found || !is_runnable(graph_.nodes[*found].kind))
+        throw ConfigError(SourceLocation{config_.file.string()},
+                          "'" + name + "' is not a sampler or task of this analysis" + did_you_mean(name, runnable_names));
+      chosen.push_back(*found);
+    }
+  }
+  // A task that references a sampler consumes its draws (orrery.sample_sets/1):
+  // the sampler runs first. Samplers referenced by such samplers' own tasks
+  // follow transitively; the run order is the dependency order.
+  std::vector<bool> selected(graph_.nodes.size(), false);
+  std::vector<std::size_t> stack = chosen;
+  while (!stack.empty()) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    if (selected[i]) continue;
+    selected[i] = true;
+    if (graph_.nodes[i].kind != Kind::Task) continue;
+    for (const Edge& e : graph_.nodes[i].edges)
+      if (graph_.nodes[e.target].kind == Kind::Sampler) stack.push_back(e.target);
+  }
   std::vector<std::size_t> out;
-  for (const auto& name : names) {
-    const auto found = graph_.find(name);
-    if (!found || !is_runnable(graph_.nodes[*found].kind))
-      throw ConfigError(SourceLocation{config_.file.string()},
-                        "'" + name + "' is not a sampler or task of this analysis" + did_you_mean(name, runnable_names));
-    out.push_back(*found);
+  if (names.empty()) {
+    for (std::size_t i : graph_.order)
+      if (selected[i]) out.push_back(i);
+  } else {
+    // Explicit order kept, with each task's samplers placed before their first consumer.
+    std::vector<bool> placed(graph_.nodes.size(), false);
+    for (std::size_t i : chosen) {
+      for (std::size_t j : graph_.order)
+        if (selected[j] && !placed[j] && graph_.nodes[j].kind == Kind::Sampler && j != i) {
+          bool consumed = false;
+          for (const Edge& e : graph_.nodes[i].edges) consumed = consumed || e.target == j;
+          if (consumed) {
+            out.push_back(j);
+            placed[j] = true;
+          }
+        }
+      if (!placed[i]) {
+        out.push_back(i);
+        placed[i] = true;
+      }
+    }
   }
   return out;
 }

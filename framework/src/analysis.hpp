@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <orrery/component.hpp>
 #include <orrery/context.hpp>
+#include <orrery/sample_sets.hpp>
 
 #include "checkpoints.hpp"
 #include "config.hpp"
@@ -30,6 +32,20 @@ struct AnalysisSettings {
 };
 
 class ComponentContext;
+
+/// The draws of the samplers that ran, for tasks that consume them
+/// (the orrery.sample_sets/1 extension).
+class RunSampleSets final : public SampleSets {
+ public:
+  [[nodiscard]] const SampleSet* of(const Component& sampler) const override {
+    const auto found = sets_.find(&sampler);
+    return found == sets_.end() ? nullptr : &found->second;
+  }
+  void record(const Component& sampler, SampleSet samples) { sets_[&sampler] = std::move(samples); }
+
+ private:
+  std::map<const Component*, SampleSet> sets_;
+};
 
 class Analysis {
  public:
@@ -62,7 +78,12 @@ class Analysis {
   [[nodiscard]] Executor& executor() { return executor_; }
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& prepare_times() const { return prepare_times_; }
 
-  /// Runnables to execute: [analysis] run / --only if given, else all terminal ones.
+  /// Keeps a sampler's draws for the tasks that reference it (call before running them).
+  void record_samples(std::size_t node, SampleSet samples) { sample_sets_.record(instance(node), std::move(samples)); }
+
+  /// Runnables to execute: [analysis] run / --only if given, else all terminal
+  /// ones; plus, before each selected task, the samplers it references (whose
+  /// draws it consumes), in dependency order.
   [[nodiscard]] std::vector<std::size_t> selected_runnables(const std::vector<std::string>& only) const;
 
   /// Adds "component 'x' (lib.comp)" to an exception escaping plugin code.
@@ -82,6 +103,7 @@ class Analysis {
   ThreadExecutor executor_;
   std::filesystem::path output_dir_;
   RunCheckpoints* checkpoints_ = nullptr;
+  RunSampleSets sample_sets_;
   std::vector<std::string> cache_keys_;
   std::vector<std::unique_ptr<ComponentContext>> contexts_;
   std::vector<std::shared_ptr<Component>> instances_;

@@ -282,6 +282,7 @@ fs::path run_analysis(const RunRequest& request) {
           {"evaluations", evaluations}, {"acceptance", number_or_null(acceptance)},
           {"nonfinite_rejections", rejected}, {"likelihood_nonfinite", likelihood_rejections},
           {"chain_file", root + ".txt"}, {"parameters", params}, {"statistics", stats}, {"seconds", seconds}};
+      analysis.record_samples(i, std::move(samples));
     } else {
       Report report;
       try {

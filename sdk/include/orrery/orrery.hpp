@@ -18,6 +18,7 @@
 #include "orrery/prior.hpp"
 #include "orrery/random.hpp"
 #include "orrery/sample_set.hpp"
+#include "orrery/sample_sets.hpp"
 #include "orrery/sampler.hpp"
 #include "orrery/schema.hpp"
 #include "orrery/services.hpp"
