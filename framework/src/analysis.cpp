@@ -10,6 +10,7 @@
 
 #include "data_files.hpp"
 #include "posterior.hpp"
+#include <orrery/simulator.hpp>
 #include <orrery/suggest.hpp>
 #include "toml_values.hpp"
 
@@ -68,6 +69,10 @@ class ComponentContext final : public Context {
     return analysis_.output_dir_;
   }
   [[nodiscard]] const Array* observation() const override {
+    if (!analysis_.observation_ && analysis_.observation_simulation_.node != kNoObservationNode)
+      throw Error("component '" + name_ + "' needs the observation, which is simulated by '" +
+                  analysis_.observation_simulation_.simulator +
+                  "', not built yet: reference that simulator from '" + name_ + "' so it is built first");
     return analysis_.observation_ ? &*analysis_.observation_ : nullptr;
   }
   void* extension(std::string_view name) override {
@@ -131,18 +136,37 @@ std::string file_fingerprint(const fs::path& path) {
   return hex(h);
 }
 
-void read_observation(const AnalysisConfig& config, std::optional<Array>& out) {
+void read_observation(const AnalysisConfig& config, std::optional<Array>& out, ObservationSimulation& simulated) {
   const Value& obs = config.section("observation");
+  const std::vector<std::string> known = {"file", "simulate_at", "simulator"};
   for (const auto& [key, v] : obs.as_table())
-    if (key != "file")
-      throw ConfigError(v.where(), "unknown key '" + key + "' in [observation]" + did_you_mean(key, {"file"}) +
-                                       " (known keys: file)");
-  if (const Value* f = obs.find("file")) {
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw ConfigError(v.where(), "unknown key '" + key + "' in [observation]" + did_you_mean(key, known) +
+                                       " (known keys: file, or simulate_at with simulator)");
+  const Value* f = obs.find("file");
+  const Value* at = obs.find("simulate_at");
+  const Value* sim = obs.find("simulator");
+  if (f && (at || sim))
+    throw ConfigError(f->where(), "[observation]: give either file or simulate_at (with simulator), not both");
+  if (f) {
     if (!f->is_string()) throw ConfigError(f->where(), "[observation] file: expected a file name");
     fs::path p = f->as_string();
     if (p.is_relative()) p = fs::absolute(config.file).parent_path() / p;
     out = read_array(p);
+    return;
   }
+  if (!at && !sim) return;
+  if (!at || !sim)
+    throw ConfigError((at ? at : sim)->where(),
+                      "[observation]: simulate_at and simulator go together (simulate_at = \"truth\", simulator = \"@sim\")");
+  if (!at->is_string() || (at->as_string() != "truth" && at->as_string() != "fiducial"))
+    throw ConfigError(at->where(), "[observation] simulate_at: expected \"truth\" or \"fiducial\" (the parameter "
+                                   "values to simulate at, given as truth = ... or fiducial = ... in [parameters])");
+  if (!sim->is_string() || !sim->as_string().starts_with("@"))
+    throw ConfigError(sim->where(), "[observation] simulator: expected a reference such as \"@sim\"");
+  simulated.at = at->as_string();
+  simulated.simulator = sim->as_string().substr(1);
+  simulated.where = sim->where();
 }
 
 }  // namespace
@@ -157,7 +181,15 @@ Analysis::Analysis(const fs::path& config_file, const AnalysisSettings& settings
   for (const auto& note : catalog_->notes()) kernel_logger()->debug(note);
   graph_ = build_graph(config_, *catalog_);
   full_space_ = full_space(graph_.parameters);
-  read_observation(config_, observation_);
+  read_observation(config_, observation_, observation_simulation_);
+  if (!observation_simulation_.simulator.empty()) {
+    const auto found = graph_.find(observation_simulation_.simulator);
+    if (!found || graph_.nodes[*found].kind != Kind::Simulator)
+      throw ConfigError(observation_simulation_.where,
+                        "[observation] simulator: '@" + observation_simulation_.simulator + "' is not a simulator of "
+                        "this analysis" + (found ? " (it is a " + std::string(kind_name(graph_.nodes[*found].kind)) + ")" : ""));
+    observation_simulation_.node = *found;
+  }
   compute_cache_keys();
 }
 
@@ -276,6 +308,7 @@ void Analysis::construct() {
     } catch (...) {
       rethrow_with_component(i, "while being created");
     }
+    if (observation_simulation_.node == i) simulate_observation(i);
     // A parameter's prior fixes its support; check its size against the block.
     const Node& n = graph_.nodes[i];
     std::vector<std::size_t> params;
@@ -292,6 +325,30 @@ void Analysis::construct() {
       full_space_.set_bounds(d.name, prior.lower(), prior.upper());
     }
   }
+}
+
+void Analysis::simulate_observation(std::size_t node) {
+  const ObservationSimulation& how = observation_simulation_;
+  Eigen::VectorXd theta(static_cast<Eigen::Index>(full_space_.dimension()));
+  for (const ParameterBlock& b : full_space_.blocks()) {
+    const Eigen::VectorXd& values = b.fixed ? b.fiducial : (how.at == "truth" ? b.truth : b.fiducial);
+    if (values.size() != static_cast<Eigen::Index>(b.size()))
+      throw ConfigError(how.where, "[observation] simulate_at = \"" + how.at + "\": parameter '" + b.name +
+                                       "' has no " + how.at + " value (add " + how.at + " = ... to it in [parameters])");
+    theta.segment(static_cast<Eigen::Index>(b.offset), values.size()) = values;
+  }
+  const auto& simulator = static_cast<const Simulator&>(instance(node));
+  Eigen::VectorXd data(static_cast<Eigen::Index>(simulator.output_size()));
+  // Its own stream: the observation does not change when components are added.
+  RandomStream rng = RandomStream(config_.seed).split("observation");
+  try {
+    simulator.simulate(theta, rng, data);
+  } catch (...) {
+    rethrow_with_component(node, "while simulating the observation");
+  }
+  if (!data.allFinite())
+    throw Error("component '" + graph_.nodes[node].name + "' returned non-finite values when simulating the observation");
+  observation_ = Array(simulator.output_shape(), std::move(data));
 }
 
 void Analysis::prepare(const std::vector<std::size_t>& runnables) {

@@ -33,6 +33,17 @@ struct AnalysisSettings {
 
 class ComponentContext;
 
+inline constexpr std::size_t kNoObservationNode = static_cast<std::size_t>(-1);
+
+/// [observation] simulate_at = "truth" | "fiducial", simulator = "@sim": the
+/// observation is simulated once, right after the simulator is constructed.
+struct ObservationSimulation {
+  std::string at;         ///< "truth" or "fiducial"; empty when not simulated
+  std::string simulator;  ///< component name
+  SourceLocation where;
+  std::size_t node = kNoObservationNode;
+};
+
 /// The draws of the samplers that ran, for tasks that consume them
 /// (the orrery.sample_sets/1 extension).
 class RunSampleSets final : public SampleSets {
@@ -78,6 +89,10 @@ class Analysis {
   [[nodiscard]] Executor& executor() { return executor_; }
   [[nodiscard]] const std::vector<std::pair<std::string, double>>& prepare_times() const { return prepare_times_; }
 
+  /// The observation when [observation] simulates it (after construction), else nullptr.
+  [[nodiscard]] const Array* simulated_observation() const {
+    return observation_simulation_.node != kNoObservationNode && observation_ ? &*observation_ : nullptr;
+  }
   /// Keeps a sampler's draws for the tasks that reference it (call before running them).
   void record_samples(std::size_t node, SampleSet samples) { sample_sets_.record(instance(node), std::move(samples)); }
 
@@ -92,6 +107,7 @@ class Analysis {
  private:
   friend class ComponentContext;
   std::unique_ptr<Component> create(std::size_t node);
+  void simulate_observation(std::size_t node);
   void compute_cache_keys();
 
   AnalysisSettings settings_;
@@ -100,6 +116,7 @@ class Analysis {
   Graph graph_;
   ParameterSpace full_space_;
   std::optional<Array> observation_;
+  ObservationSimulation observation_simulation_;
   ThreadExecutor executor_;
   std::filesystem::path output_dir_;
   RunCheckpoints* checkpoints_ = nullptr;

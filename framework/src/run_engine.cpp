@@ -335,6 +335,20 @@ fs::path run_analysis(const RunRequest& request) {
                    {"files", files}};
 
   const fs::path dir = outputs.staging();
+  if (const Array* observed = analysis.simulated_observation()) {
+    // A simulated observation is part of the result: keep it beside the chains.
+    std::string text = "# observation simulated by [observation] (shape";
+    for (std::size_t d : observed->shape) text += " " + std::to_string(d);
+    text += "), one value per line in C order\n";
+    char line[32];
+    for (Eigen::Index k = 0; k < observed->values.size(); ++k) {
+      std::snprintf(line, sizeof line, "%.17g\n", observed->values[k]);
+      text += line;
+    }
+    write_file_atomically(dir / "observation.txt", text);
+    files.push_back("observation.txt");
+    manifest["files"] = files;
+  }
   write_file_atomically(dir / "config.toml", "# Resolved configuration of this run (overrides applied, defaults filled in)\n" +
                                                  to_toml(resolved_config(analysis)));
   write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
+#include <string>
 
 #include "cli_harness.hpp"
 
@@ -185,4 +187,65 @@ plugin = "samplers.metropolis"
   const auto r = ws.orrery("run analysis.toml -q", kFixturePlugins);
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.err, Catch::Contains("'prior' are built in"));
+}
+
+TEST_CASE("an observation simulated at the truth values is reproducible and kept with the run", "[e2e][observation]") {
+  Workspace ws;
+  const std::string config = R"([analysis]
+name = "simulated"
+seed = 12
+[parameters]
+t1 = { prior = "uniform", min = -1.0, max = 1.0, truth = 0.3 }
+t2 = { prior = "uniform", min = -1.0, max = 1.0, truth = -0.2 }
+[components.sim]
+plugin = "sbibm.two_moons"
+[observation]
+simulate_at = "truth"
+simulator = "@sim"
+[components.sampler]
+plugin = "samplers.metropolis"
+target = "@prior"
+steps = 200
+)";
+  ws.write("analysis.toml", config);
+  auto run = [&] {
+    const auto r = ws.orrery("run analysis.toml -q --force", kFixturePlugins);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return ws.read("runs/simulated/observation.txt");
+  };
+  const std::string first = run();
+  CHECK(first.starts_with("# observation simulated by [observation] (shape 2)"));
+  CHECK(run() == first);  // same seed, same observation
+  // two_moons at θ = (0.3, −0.2): x = p + (−|θ1+θ2|/√2, (θ2−θ1)/√2) with |p − (0.25, 0)| ≈ 0.1.
+  std::istringstream lines(first.substr(first.find('\n') + 1));
+  double x1 = 0, x2 = 0;
+  lines >> x1 >> x2;
+  const double p1 = x1 + 0.1 / std::sqrt(2.0) - 0.25, p2 = x2 + 0.5 / std::sqrt(2.0);
+  CHECK(std::abs(std::hypot(p1, p2) - 0.1) < 0.05);
+
+  std::string without_truth = config;
+  without_truth.erase(without_truth.find(", truth = 0.3"), std::string(", truth = 0.3").size());
+  ws.write("analysis.toml", without_truth);
+  const auto missing = ws.orrery("run analysis.toml -q --force", kFixturePlugins);
+  CHECK(missing.exit_code != 0);
+  CHECK_THAT(missing.err, Catch::Contains("parameter 't1' has no truth value"));
+}
+
+TEST_CASE("the observation simulator must be a simulator of the analysis", "[e2e][observation]") {
+  Workspace ws;
+  ws.write("analysis.toml", R"([analysis]
+name = "badsim"
+[parameters]
+x = { prior = "uniform", min = -1.0, max = 1.0, truth = 0.0 }
+[observation]
+simulate_at = "truth"
+simulator = "@sampler"
+[components.sampler]
+plugin = "samplers.metropolis"
+target = "@prior"
+)");
+  const auto r = ws.orrery("validate analysis.toml", kFixturePlugins);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("'@sampler' is not a simulator of this analysis (it is a sampler)"));
 }
