@@ -153,26 +153,19 @@ class GraphBuilder {
     }
   }
 
-  std::size_t posterior_node() {
-    if (posterior_) return *posterior_;
-    Node node;
-    node.name = kPosteriorName;
-    node.origin = Node::Origin::Posterior;
-    node.kind = Kind::Target;
-    posterior_ = graph_.nodes.size();
-    graph_.nodes.push_back(std::move(node));
-    return *posterior_;
-  }
+  std::size_t posterior_node() { return built_in_node(posterior_, kPosteriorName, Node::Origin::Posterior); }
+  std::size_t prior_node() { return built_in_node(prior_, kPriorName, Node::Origin::Prior); }
 
-  std::size_t prior_node() {
-    if (prior_) return *prior_;
+  // The node of a built-in target, created on first reference.
+  std::size_t built_in_node(std::optional<std::size_t>& slot, const char* name, Node::Origin origin) {
+    if (slot) return *slot;
     Node node;
-    node.name = kPriorName;
-    node.origin = Node::Origin::Prior;
+    node.name = name;
+    node.origin = origin;
     node.kind = Kind::Target;
-    prior_ = graph_.nodes.size();
+    slot = graph_.nodes.size();
     graph_.nodes.push_back(std::move(node));
-    return *prior_;
+    return *slot;
   }
 
   void add_posterior_edges() {
