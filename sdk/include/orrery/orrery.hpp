@@ -2,6 +2,7 @@
 #pragma once
 
 #include "orrery/array.hpp"
+#include "orrery/amortized_posterior.hpp"
 #include "orrery/checkpoint.hpp"
 #include "orrery/component.hpp"
 #include "orrery/compressor.hpp"
