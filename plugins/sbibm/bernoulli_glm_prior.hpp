@@ -7,8 +7,8 @@
 //
 // A correlated prior over one 10-element block: dimension() is 10, and an
 // analysis binds it by reference, e.g.
-//   theta = { shape = [10], prior = "@prior" }
-//   [components.prior]
+//   theta = { shape = [10], prior = "@glm_prior" }
+//   [components.glm_prior]
 //   plugin = "sbibm.bernoulli_glm_prior"
 // log_prob is normalised (log N(θ; 0, P⁻¹)), with gradient -P θ; sample draws
 // θ = L⁻ᵀ z with P = L Lᵀ and z ~ N(0, I). A vector that is not 10 long is a
