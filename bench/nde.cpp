@@ -1,4 +1,5 @@
-// bench/nde: nde.maf and nde.mdn against the same networks written in PyTorch,
+// bench/nde: nde.maf (affine, and in full mode with transform = "spline",
+// reported as "nsf") and nde.mdn against the same networks written in PyTorch,
 // trained on the same pairs in the same run.
 //
 // Problem: neural posterior estimation q(θ | y) with dim θ = 5 (a) and dim y = 8
@@ -10,7 +11,11 @@
 //
 // Peer: sbi is not installed, so the peer is a hand-written PyTorch (1.13)
 // mirror of our models (the embedded script below): the same masks, degrees,
-// order reversals, affine transform u = (a − μ)·exp(−α), mixture head with
+// order reversals, affine transform u = (a − μ)·exp(−α), for nsf the
+// rational-quadratic spline of nflows' unconstrained_rational_quadratic_spline
+// with linear tails (K = 10 bins on [−3, 3], minimum bin width/height/slope
+// 1e-3, raw widths and heights divided by √hidden, variable-major MADE outputs,
+// head bias at the identity spline; nflows itself is not installed), mixture head with
 // upper-triangular precision factors, initialisation scales, z-scoring with the
 // training rows only (sample sd), Adam (lr 5e-4, β = 0.9/0.999, ε = 1e-8),
 // batch 200, global gradient-norm clip 5, a reshuffle per epoch, validation
@@ -28,8 +33,8 @@
 // measured with torch.set_num_threads(1) and (full mode) 2.
 //
 // Usage: nde [--quick] [--epochs N]
-//   --quick: 500 pairs, 2 epochs, 1 000 test pairs, float32 on 1 thread
-//   only; prints "peer unavailable" and exits 0 when torch cannot be imported.
+//   --quick: 500 pairs, 2 epochs, 1 000 test pairs, float32 on 1 thread, maf
+//   and mdn only; prints "peer unavailable" and exits 0 when torch cannot be imported.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -181,11 +186,14 @@ Result run_ours(const std::string& model, const std::string& precision, int thre
   orrery::ValueTable options = training_options(epochs, precision);
   std::unique_ptr<orrery::nde::NeuralEstimator> est;
   std::unique_ptr<BenchContext> ctx;
-  if (model == "maf") {
+  if (model == "maf" || model == "nsf") {
     options.emplace_back("transforms", 5);
     options.emplace_back("hidden", 50);
     options.emplace_back("layers", 2);
     options.emplace_back("activation", "tanh");
+    options.emplace_back("transform", model == "nsf" ? "spline" : "affine");
+    options.emplace_back("bins", 10);
+    options.emplace_back("tail_bound", 3.0);
     ctx = std::make_unique<BenchContext>("nde.maf", std::move(options), static_cast<std::size_t>(threads));
     est = std::make_unique<orrery::nde::MaskedAutoregressiveFlow>(*ctx);
   } else {
@@ -219,8 +227,8 @@ Result run_ours(const std::string& model, const std::string& precision, int thre
 
 // ---------------------------------------------------------------- the PyTorch peer
 
-// Mirrors plugins/nde/maf_model.cpp, mdn_model.cpp, training.cpp and
-// nn::Trainer. Prints one "RESULT model dtype threads epochs train_s val test
+// Mirrors plugins/nde/maf_model.cpp, spline_step.cpp, rq_spline.cpp,
+// mdn_model.cpp, training.cpp and nn::Trainer. Prints one "RESULT model dtype threads epochs train_s val test
 // logprob_s" line per run, or "peer unavailable".
 const char* kScript = R"PY(
 import sys, math, time
@@ -296,6 +304,63 @@ class MAF(nn.Module):
             logq = logq - alpha.sum(1)
         return logq - 0.5 * self.D * math.log(2 * math.pi) - 0.5 * (z * z).sum(1)
 
+def rq_spline(x, uw, uh, ud, bound, min_w=1e-3, min_h=1e-3, min_d=1e-3):
+    # nflows' unconstrained_rational_quadratic_spline, tails="linear": identity outside
+    # [-bound, bound], boundary slopes 1; torch.where on clamped inputs instead of boolean
+    # indexing (the same values and gradients)
+    K = uw.shape[-1]
+    inside = (x >= -bound) & (x <= bound)
+    xc = x.clamp(-bound, bound)
+    def knots(u, m):
+        s = m + (1 - m * K) * torch.softmax(u, -1)
+        c = F.pad(torch.cumsum(s, -1), (1, 0)) * (2 * bound) - bound
+        c = torch.cat([torch.full_like(c[..., :1], -bound), c[..., 1:-1], torch.full_like(c[..., :1], bound)], -1)
+        return c, c[..., 1:] - c[..., :-1]
+    cw, w = knots(uw, min_w)
+    ch, h = knots(uh, min_h)
+    one = torch.ones_like(ud[..., :1])
+    d = torch.cat([one, min_d + F.softplus(ud), one], -1)
+    k = torch.searchsorted(cw[..., 1:-1].contiguous(), xc[..., None], right=True)
+    g = lambda t: t.gather(-1, k)[..., 0]
+    xk, wk, yk, hk, d0, d1 = g(cw), g(w), g(ch), g(h), g(d), g(d[..., 1:])
+    s = hk / wk
+    xi = (xc - xk) / wk
+    tau = xi * (1 - xi)
+    den = s + (d0 + d1 - 2 * s) * tau
+    y = yk + hk * (s * xi * xi + d0 * tau) / den
+    ld = torch.log(s * s * (d1 * xi * xi + 2 * s * tau + d0 * (1 - xi) ** 2)) - 2 * torch.log(den)
+    return torch.where(inside, y, x), torch.where(inside, ld, torch.zeros_like(ld))
+
+class NSF(nn.Module):
+    # the MAF above with P = 3K - 1 raw spline numbers per variable (variable-major, each with
+    # its variable's degree) instead of (mu, alpha); output weights x0.01, bias 0 for widths and
+    # heights and log(e^(1 - 1e-3) - 1) for the interior slopes (the identity spline)
+    def __init__(self, D, B, transforms=5, hidden=50, layers=2, bins=10, bound=3.0):
+        super().__init__()
+        self.D, self.K, self.P, self.bound = D, bins, 3 * bins - 1, bound
+        self.scale = 1.0 / math.sqrt(hidden)
+        hid = [1 + j % (D - 1) if D > 1 else 0 for j in range(hidden)]
+        self.mades = nn.ModuleList()
+        for t in range(transforms):
+            mods, din = [], var_degrees(D, t) + [0] * B
+            for _ in range(layers):
+                mods += [MaskedLinear(din, hid, False), nn.Tanh()]
+                din = hid
+            head = MaskedLinear(din, [d for d in var_degrees(D, t) for _ in range(self.P)], True)
+            with torch.no_grad():
+                head.lin.weight.mul_(0.01)
+                head.lin.bias.view(D, self.P)[:, 2 * bins:] = math.log(math.expm1(1.0 - 1e-3))
+            mods.append(head)
+            self.mades.append(nn.Sequential(*mods))
+    def forward(self, a, b):
+        n, K = a.shape[0], self.K
+        z, logq = a, 0.0
+        for made in self.mades:
+            o = made(torch.cat([z, b], 1)).view(n, self.D, self.P)
+            z, ld = rq_spline(z, o[..., :K] * self.scale, o[..., K:2 * K] * self.scale, o[..., 2 * K:], self.bound)
+            logq = logq + ld.sum(1)
+        return logq - 0.5 * self.D * math.log(2 * math.pi) - 0.5 * (z * z).sum(1)
+
 class MDN(nn.Module):
     def __init__(self, D, B, K=10, hidden=50, layers=2):
         super().__init__()
@@ -338,7 +403,7 @@ def run(model_name, dtype_name, threads):
     A = torch.tensor((raw[:, :DT] - ma) / sa, dtype=dtype)
     Bm = torch.tensor((raw[:, DT:DT + DY] - mb) / sb, dtype=dtype)
     tr = torch.tensor(train_rows)
-    model = (MAF(DT, DY) if model_name == "maf" else MDN(DT, DY)).to(dtype)
+    model = {"maf": MAF, "nsf": NSF, "mdn": MDN}[model_name](DT, DY).to(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=5e-4, betas=(0.9, 0.999), eps=1e-8)
     best, best_state = float("inf"), None
     t0 = time.perf_counter()
@@ -467,11 +532,13 @@ int main(int argc, char** argv) {
       quick ? std::vector<std::string>{"float32:1"} : std::vector<std::string>{"float32:1", "float32:2", "float64:1"};
   std::map<std::string, Result> ours;  // key "model:dtype:threads"
   std::string runs;
-  for (const char* model : {"maf", "mdn"}) {
+  const std::vector<std::string> models =
+      quick ? std::vector<std::string>{"maf", "mdn"} : std::vector<std::string>{"maf", "nsf", "mdn"};
+  for (const std::string& model : models) {
     for (const std::string& c : configs) {
       const std::string dtype = c.substr(0, c.find(':'));
       const int threads = std::atoi(c.substr(c.find(':') + 1).c_str());
-      const std::string key = std::string(model) + ":" + c;
+      const std::string key = model + ":" + c;
       ours[key] = run_ours(model, dtype, threads, epochs, train, is_val, test);
       runs += (runs.empty() ? "" : ",") + key;
     }
@@ -481,11 +548,12 @@ int main(int argc, char** argv) {
   fs::remove(train_file);
   fs::remove(test_file);
 
-  for (const char* model : {"maf", "mdn"}) {
-    std::printf("%s:\n", model);
+  for (const std::string& model : models) {
+    const char* title = model == "nsf" ? "nsf (maf with transform = \"spline\", 10 bins, tail bound 3)" : model.c_str();
+    std::printf("%s:\n", title);
     for (const std::string& c : configs) {
       const std::string who = "orrery (" + c.substr(0, c.find(':')) + ", " + c.substr(c.find(':') + 1) + " thr)";
-      print_row(who.c_str(), ours[std::string(model) + ":" + c], n_test);
+      print_row(who.c_str(), ours[model + ":" + c], n_test);
     }
     for (const PeerResult& p : peer) {
       if (p.model != model) continue;

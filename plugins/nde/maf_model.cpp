@@ -1,11 +1,19 @@
 #include "maf_model.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 #include "nn/masked_dense.hpp"
 
 namespace orrery::nde {
+
+RqSplineConfig MafArchitecture::spline() const {
+  RqSplineConfig c;
+  c.bins = bins;
+  c.tail_bound = tail_bound;
+  return c;
+}
 
 std::vector<int> maf_variable_degrees(Eigen::Index dim, Eigen::Index transform) {
   std::vector<int> d(static_cast<std::size_t>(dim));
@@ -27,6 +35,13 @@ void build_conditional_made(nn::Sequential<T>& net, const MafArchitecture& arch,
     in = hidden;
   }
   std::vector<int> out = maf_variable_degrees(arch.dim_a, transform);
+  if (arch.transform == MafTransform::spline) {
+    const SplineStep<T> step(arch.spline(), arch.hidden);
+    auto& head = net.template emplace<nn::MaskedDense<T>>(
+        nn::made_mask<T>(in, SplineStep<T>::output_degrees(out, step.params_per_variable()), true), rng);
+    step.initialise_head(head);  // near the identity spline
+    return;
+  }
   out.insert(out.end(), out.begin(), out.end());  // μ then α, same degrees
   auto& head = net.template emplace<nn::MaskedDense<T>>(nn::made_mask<T>(in, out, true), rng);
   // Start near the identity transform (μ ≈ 0, α ≈ 0) so the initial flow is the base normal.
@@ -38,6 +53,7 @@ MafModel<T>::MafModel(const MafArchitecture& arch, RandomStream& rng) : arch_(ar
   for (Eigen::Index t = 0; t < arch.transforms; ++t) {
     mades_.push_back(std::make_unique<nn::Sequential<T>>());
     build_conditional_made(*mades_.back(), arch, t, rng);
+    if (spline()) steps_.emplace_back(arch.spline(), arch.hidden);
   }
   z_.resize(mades_.size() + 1);
   alpha_.resize(mades_.size());
@@ -61,6 +77,10 @@ void MafModel<T>::forward(const Mat& a, const Mat& b, Vec& log_q) {
   for (std::size_t t = 0; t < mades_.size(); ++t) {
     input_.leftCols(D) = z_[t];
     const Mat& out = mades_[t]->forward(input_);
+    if (spline()) {
+      steps_[t].forward(z_[t], out, z_[t + 1], log_q);
+      continue;
+    }
     alpha_[t] = out.rightCols(D);
     scale_[t] = (-alpha_[t].array()).exp().matrix();
     z_[t + 1] = ((z_[t] - out.leftCols(D)).array() * scale_[t].array()).matrix();
@@ -75,8 +95,16 @@ void MafModel<T>::backward(const Vec& w, Mat& grad_a, Mat& grad_b) {
   const Eigen::Index n = z_[0].rows(), D = arch_.dim_a, B = arch_.dim_b;
   g_ = -(z_.back().array().colwise() * w.array()).matrix();  // ∂(Σ w log N(z_T))/∂z_T
   grad_b.setZero(n, B);
-  grad_out_.resize(n, 2 * D);
+  if (!spline()) grad_out_.resize(n, 2 * D);
   for (std::size_t t = mades_.size(); t-- > 0;) {
+    if (spline()) {
+      // ∂L/∂z_t = (through the spline input) + (through the MADE input)
+      const Mat& grad_raw = steps_[t].backward(z_[t], g_, w, grad_z_);
+      const Mat& grad_in = mades_[t]->backward(grad_raw);
+      g_ = grad_z_ + grad_in.leftCols(D);
+      grad_b += grad_in.rightCols(B);
+      continue;
+    }
     const Mat& u = z_[t + 1];
     grad_out_.leftCols(D) = -(g_.array() * scale_[t].array()).matrix();
     grad_out_.rightCols(D) = ((-(g_.array() * u.array())).colwise() - w.array()).matrix();
@@ -100,6 +128,10 @@ void MafModel<T>::sample(const Mat& b, RandomStream& rng, Mat& out) {
     for (Eigen::Index pass = 0; pass < D; ++pass) {
       in.leftCols(D) = z;
       const Mat& o = mades_[t]->forward(in);
+      if (spline()) {
+        steps_[t].inverse(u, o, z);
+        continue;
+      }
       z = (u.array() * o.rightCols(D).array().exp() + o.leftCols(D).array()).matrix();
     }
     u = z;
@@ -110,7 +142,14 @@ void MafModel<T>::sample(const Mat& b, RandomStream& rng, Mat& out) {
 template <typename T>
 std::string MafModel<T>::describe() const {
   std::string s = "maf(dim_a=" + std::to_string(arch_.dim_a) + ",dim_b=" + std::to_string(arch_.dim_b) +
-                  ",transforms=" + std::to_string(arch_.transforms) + ",made=";
+                  ",transforms=" + std::to_string(arch_.transforms);
+  if (spline()) {
+    // The affine description stays as it was before splines existed, so older files still load.
+    char bound[32];
+    std::snprintf(bound, sizeof bound, "%.17g", arch_.tail_bound);
+    s += ",transform=spline,bins=" + std::to_string(arch_.bins) + ",tail_bound=" + bound;
+  }
+  s += ",made=";
   return s + (mades_.empty() ? std::string("none") : mades_.front()->describe()) + ")";
 }
 

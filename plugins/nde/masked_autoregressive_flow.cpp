@@ -1,5 +1,8 @@
 #include "masked_autoregressive_flow.hpp"
 
+#include <cmath>
+#include <string>
+
 #include "activation_option.hpp"
 
 namespace orrery::nde {
@@ -9,7 +12,13 @@ Schema MaskedAutoregressiveFlow::options() {
   Schema schema{integer("transforms").default_value(5).min(1).doc("conditional MADE transforms in the stack"),
                 integer("hidden").default_value(50).min(1).doc("units per hidden layer of each MADE"),
                 integer("layers").default_value(2).min(1).doc("hidden layers per MADE"),
-                activation_option("tanh")};
+                activation_option("tanh"),
+                string("transform").default_value("affine").choices({"affine", "spline"})
+                    .doc("affine: z' = (z - mu) exp(-alpha) (MAF); spline: monotone rational-quadratic spline "
+                         "(neural spline flow, Durkan et al. 2019)"),
+                integer("bins").default_value(10).range(1, 256).doc("spline bins K on [-tail_bound, tail_bound]"),
+                real("tail_bound").default_value(3.0).greater_than(0.0)
+                    .doc("spline interval half-width B in standardised units; identity outside [-B, B]")};
   for (OptionSpec& spec : TrainingOptions::schema()) schema.push_back(std::move(spec));
   return schema;
 }
@@ -21,6 +30,11 @@ MaskedAutoregressiveFlow::MaskedAutoregressiveFlow(Context& ctx)
   arch_.hidden = o.integer("hidden");
   arch_.layers = o.integer("layers");
   arch_.activation = read_activation(o);
+  arch_.transform = o.string("transform") == "spline" ? MafTransform::spline : MafTransform::affine;
+  arch_.bins = o.integer("bins");
+  arch_.tail_bound = o.real("tail_bound");
+  if (!std::isfinite(arch_.tail_bound))
+    o.error("tail_bound", "expected a finite tail bound, found " + std::to_string(arch_.tail_bound));
 }
 
 MafArchitecture MaskedAutoregressiveFlow::architecture(Eigen::Index dim_a, Eigen::Index dim_b) const {

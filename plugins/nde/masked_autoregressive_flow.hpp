@@ -1,5 +1,7 @@
 // nde.maf: conditional masked autoregressive flow (Papamakarios et al. 2017;
-// sbi's defaults). The model is in maf_model.hpp.
+// sbi's defaults), with affine transforms (default) or rational-quadratic
+// spline transforms (`transform = "spline"`, `bins`, `tail_bound`: a neural
+// spline flow, Durkan et al. 2019). The model is in maf_model.hpp.
 #pragma once
 
 #include "maf_model.hpp"
