@@ -287,7 +287,19 @@ std::unique_ptr<Component> Analysis::create(std::size_t node) {
     for (const auto& [param, prior_node] : graph_.field_priors)
       priors.push_back({&static_cast<const Prior&>(instance(prior_node)), &full_space_.block(graph_.parameters[param].name),
                         groups.emplace("#" + std::to_string(prior_node) + "/" + std::to_string(param), groups.size()).first->second});
-    return std::make_unique<Posterior>(full_space_, std::move(priors), std::move(likelihoods));
+    std::string improper;
+    for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
+      const Node& prior_node = graph_.nodes[i];
+      if (prior_node.origin != Node::Origin::ParameterPrior || instance(i).extension(kImproperPriorExtension) == nullptr)
+        continue;
+      improper += (improper.empty() ? "" : ", ") + graph_.parameters[*prior_node.parameter].name;
+    }
+    for (const auto& [param, prior_node] : graph_.field_priors)
+      if (instance(prior_node).extension(kImproperPriorExtension) != nullptr)
+        improper += (improper.empty() ? "" : ", ") + graph_.parameters[param].name;
+    auto posterior = std::make_unique<Posterior>(full_space_, std::move(priors), std::move(likelihoods));
+    posterior->set_improper_parameters(std::move(improper));
+    return posterior;
   }
   std::unique_ptr<Component> c = n.entry->info->factory(*contexts_[node]);
   if (!c || c->kind() != n.kind)

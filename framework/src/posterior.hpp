@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <orrery/likelihood.hpp>
@@ -38,6 +40,13 @@ class Posterior final : public Target {
   /// Full parameter vector for free vector x (fixed parameters at their values).
   void to_full(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> theta) const;
 
+  /// Names the parameters whose priors are improper (comma-separated), offered
+  /// as the orrery.improper_prior/1 extension; empty: every prior is proper.
+  void set_improper_parameters(std::string names) { improper_ = std::move(names); }
+  void* extension(std::string_view name) override {
+    return name == kImproperPriorExtension && !improper_.empty() ? &improper_ : nullptr;
+  }
+
   /// Likelihood evaluations that returned NaN or -infinity so far.
   [[nodiscard]] std::uint64_t nonfinite_likelihoods() const { return nonfinite_.load(); }
 
@@ -52,6 +61,7 @@ class Posterior final : public Target {
   /// Σ log L(θ); -infinity (counted) as soon as one is not finite.
   double log_likelihoods(const Eigen::Ref<const Eigen::VectorXd>& theta) const;
 
+  std::string improper_;
   const ParameterSpace& full_;
   ParameterSpace free_;
   std::vector<Term> terms_;

@@ -33,6 +33,8 @@ class FlatPrior final : public orrery::Prior {
   /// An initial point, not a draw from the (improper) density: see the class comment.
   void sample(orrery::RandomStream& rng, Eigen::Ref<Eigen::VectorXd> out) const override;
   [[nodiscard]] double lower() const override { return min_; }
+  /// Marks this prior as improper (orrery.improper_prior/1, see prior.hpp).
+  void* extension(std::string_view name) override { return name == orrery::kImproperPriorExtension ? this : nullptr; }
   [[nodiscard]] double upper() const override { return max_; }
   [[nodiscard]] bool has_gradient() const override { return true; }
   double log_prob_gradient(const Eigen::Ref<const Eigen::VectorXd>& x,

@@ -14,12 +14,29 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <limits>
+#include <string>
+#include <string_view>
 
 #include "orrery/component.hpp"
 #include "orrery/error.hpp"
 #include "orrery/random.hpp"
 
 namespace orrery {
+
+/// Improper priors. A Prior whose density does not integrate to one (such as
+/// core.flat) returns a non-null pointer from extension(kImproperPriorExtension):
+/// its sample() gives starting points, not draws from the prior, so
+/// simulation-based inference must not simulate from it. The kernel's built-in
+/// "@prior" and "@posterior" targets answer the same name with a
+/// `const std::string*` listing the parameters whose priors are improper
+/// (nullptr when every prior is proper); improper_parameters() reads it.
+inline constexpr std::string_view kImproperPriorExtension = "orrery.improper_prior/1";
+
+/// The parameters with improper priors behind `target` (see above), or "" if none.
+inline std::string improper_parameters(Component& target) {
+  const auto* names = static_cast<const std::string*>(target.extension(kImproperPriorExtension));
+  return names ? *names : std::string();
+}
 
 class ORRERY_API Prior : public Component {
  public:
