@@ -1,6 +1,5 @@
 // LearnedLikelihood: the likelihood of an observation under a fitted
-// conditional density q(x | θ_free), as sbi.snle evaluates it (and as sbi.nle
-// does in its own code, with the same formulas):
+// conditional density q(x | θ_free), as sbi.nle and sbi.snle evaluate it:
 //
 //   log L(θ) = Σ_{j=1..k} log q(x_obs,j | θ_free)
 //

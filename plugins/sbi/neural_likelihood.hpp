@@ -5,7 +5,7 @@
 // The component is then a Likelihood, so "@posterior" = prior × learned
 // likelihood and any sampler can sample it:
 //
-//   log L(θ) = Σ_{j=1..k} log q(x_obs,j | θ_free)
+//   log L(θ) = Σ_{j=1..k} log q(x_obs,j | θ_free)      (learned_likelihood.hpp)
 //
 // where the observation holds k ≥ 1 i.i.d. data sets of the simulator's
 // output size (k is fixed by the observation's size; see read_observations),
@@ -29,6 +29,7 @@
 #include <orrery/schema.hpp>
 
 #include "estimator_training.hpp"
+#include "learned_likelihood.hpp"
 #include "sbi_inputs.hpp"
 
 namespace orrery::sbi {
@@ -48,7 +49,7 @@ class NeuralLikelihood final : public Likelihood {
                             Eigen::Ref<Eigen::VectorXd> out) const override;
 
   /// The observed data as the estimator sees it (data_size × k); after prepare().
-  [[nodiscard]] const Eigen::MatrixXd& observations() const { return observed_; }
+  [[nodiscard]] const Eigen::MatrixXd& observations() const { return likelihood_.observations(); }
   [[nodiscard]] const TrainingSummary& training() const { return training_; }
 
  private:
@@ -56,7 +57,7 @@ class NeuralLikelihood final : public Likelihood {
 
   SbiInputs inputs_;
   Eigen::MatrixXd raw_observations_;  ///< output_size × k, as read
-  Eigen::MatrixXd observed_;          ///< data_size × k, compressed in prepare()
+  LearnedLikelihood likelihood_;      ///< the formulas, on the (compressed) observation
   TrainingSummary training_;
   bool prepared_ = false;
 };
