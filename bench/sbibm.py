@@ -42,6 +42,12 @@ TASKS = {
     "gaussian_mixture": (2, 'theta = { shape = [2], prior = "uniform", min = -10.0, max = 10.0 }', ""),
     "bernoulli_glm": (10, 'theta = { shape = [10], prior = "@glm_prior" }',
                       '[components.glm_prior]\nplugin = "sbibm.bernoulli_glm_prior"\n'),
+    "sir": (2, 'beta = { prior = "lognormal", mu = -0.916290731874155, sigma = 0.5 }\n'
+               'gamma = { prior = "lognormal", mu = -2.0794415416798357, sigma = 0.2 }', ""),
+    "lotka_volterra": (4, 'alpha = { prior = "lognormal", mu = -0.125, sigma = 0.5 }\n'
+                          'beta = { prior = "lognormal", mu = -3.0, sigma = 0.5 }\n'
+                          'gamma = { prior = "lognormal", mu = -0.125, sigma = 0.5 }\n'
+                          'delta = { prior = "lognormal", mu = -3.0, sigma = 0.5 }', ""),
 }
 # NLE's MCMC: NUTS (10 chains, using the learned likelihood's gradient) where the posterior is unimodal; the
 # affine-invariant ensemble, whose walkers spread over several modes, where it is not.

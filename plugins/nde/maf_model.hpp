@@ -41,7 +41,7 @@ struct MafArchitecture {
   nn::ActivationKind activation = nn::ActivationKind::tanh;
   MafTransform transform = MafTransform::affine;
   Eigen::Index bins = 10;    ///< K, spline only
-  double tail_bound = 3.0;   ///< B in standardised units, spline only (identity outside [−B, B])
+  double tail_bound = 5.0;   ///< B in standardised units, spline only (identity outside [−B, B])
 
   /// The spline of a spline transform: K = bins, B = tail_bound, nflows' minimum widths,
   /// heights and slopes (1e-3).
