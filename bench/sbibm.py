@@ -12,7 +12,7 @@ Our set-up mirrors sbi's: NPE uses nde.maf with rational-quadratic spline transf
 nde.maf with affine transforms (sbi's MAF); both z-score, train with Adam (lr 5e-4, batch 200, 10 % validation,
 patience 20); NPE draws 10 000 posterior samples, rejecting those outside the prior; NLE samples
 prior x learned likelihood with samplers.nuts (10 chains x 1000 draws; unimodal tasks) or samplers.ensemble
-(multimodal ones). C2ST uses all sampler draws thinned evenly to 10 000.
+(128 walkers, 2000 warm-up and 1000 kept steps; multimodal ones). C2ST uses all sampler draws thinned evenly to 10 000.
 
 Usage: sbibm.py [--quick] [--tasks t1,t2] [--methods npe,nle] [--observations 1-10]
                 [--simulations N] [--orrery PATH] [--threads N] [--validation DIR] [--keep DIR]
@@ -72,12 +72,13 @@ warmup = 500
 steps = 1000
 """
     else:
-        walkers = max(32, 4 * dim)
+        # Many walkers: they start spread over the prior, so every mode keeps some (SLCP has four).
+        walkers = max(128, 4 * dim)
         sampler = f"""plugin = "samplers.ensemble"
 target = "@posterior"
 walkers = {walkers}
-warmup = 1000
-steps = {max(1000, 20000 // walkers)}
+warmup = 2000
+steps = 1000
 """
     return f"""[components.nle]
 plugin = "sbi.nle"
