@@ -3,8 +3,7 @@
 #include <orrery/error.hpp>
 
 #include "forwarding_context.hpp"
-#include "simulation_campaign.hpp"
-#include "simulation_store.hpp"
+#include "simulation_library.hpp"
 
 namespace orrery::sbi {
 

@@ -18,7 +18,7 @@
 
 #include <orrery/density_estimator.hpp>
 
-#include "parameter_map.hpp"
+#include "simulation_library.hpp"
 
 namespace orrery::sbi {
 

@@ -24,7 +24,7 @@
 #include <orrery/simulator.hpp>
 #include <orrery/target.hpp>
 
-#include "parameter_map.hpp"
+#include "simulation_library.hpp"
 
 namespace orrery::sbi {
 

@@ -8,8 +8,7 @@
 
 #include <orrery/error.hpp>
 
-#include "simulation_campaign.hpp"
-#include "simulation_store.hpp"
+#include "simulation_library.hpp"
 
 namespace orrery::sbi {
 

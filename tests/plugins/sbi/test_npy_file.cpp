@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "npy_file.hpp"
+#include "simulation_library.hpp"
 #include "sbi_test_support.hpp"
 
 using namespace orrery;

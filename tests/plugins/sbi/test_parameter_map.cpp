@@ -3,7 +3,7 @@
 // naming the block for spaces that do not fit together.
 #include <catch2/catch.hpp>
 
-#include "parameter_map.hpp"
+#include "simulation_library.hpp"
 #include "sbi_test_support.hpp"
 
 using namespace orrery;

@@ -7,10 +7,8 @@
 #include <fstream>
 #include <string>
 
-#include "npy_file.hpp"
+#include "simulation_library.hpp"
 #include "sbi_test_support.hpp"
-#include "simulation_campaign.hpp"
-#include "simulation_store.hpp"
 
 using namespace orrery;
 using namespace orrery::sbi;

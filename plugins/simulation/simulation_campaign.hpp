@@ -33,9 +33,9 @@
 #include <orrery/simulator.hpp>
 #include <orrery/target.hpp>
 
-#include "parameter_map.hpp"
+#include "simulation/parameter_map.hpp"
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 /// What simulate_campaign() produced, before any file is written.
 struct CampaignResult {
@@ -99,4 +99,4 @@ SimulationSet run_campaign_at(const Simulator& simulator, const Eigen::Ref<const
                               const std::vector<std::string>& parameter_names, const ParameterMap& map,
                               const CampaignSettings& settings, Context& ctx);
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

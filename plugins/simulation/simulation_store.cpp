@@ -1,4 +1,4 @@
-#include "simulation_store.hpp"
+#include "simulation/simulation_store.hpp"
 
 #include <unistd.h>
 
@@ -9,9 +9,9 @@
 
 #include <orrery/error.hpp>
 
-#include "npy_file.hpp"
+#include "simulation/npy_file.hpp"
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 namespace {
 
@@ -109,4 +109,4 @@ SimulationSet read_simulation_set(const std::filesystem::path& dir, Eigen::Index
   return set;
 }
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

@@ -1,10 +1,10 @@
-#include "parameter_map.hpp"
+#include "simulation/parameter_map.hpp"
 
 #include <string>
 
 #include <orrery/error.hpp>
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 ParameterMap::ParameterMap(const ParameterSpace& free, const ParameterSpace& full)
     : fixed_values_(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(full.dimension()))),
@@ -47,4 +47,4 @@ void ParameterMap::gradient_to_full(const Eigen::Ref<const Eigen::VectorXd>& gra
   for (const Segment& s : segments_) grad_full.segment(s.full_offset, s.size) = grad_free.segment(s.free_offset, s.size);
 }
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

@@ -19,9 +19,9 @@
 
 #include <orrery/array.hpp>
 
-#include "simulation_campaign.hpp"
+#include "simulation/simulation_campaign.hpp"
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 /// Writes the files above into `dir` (which must exist).
 void write_simulation_set(const std::filesystem::path& dir, const CampaignResult& result,
@@ -42,4 +42,4 @@ CampaignCounts read_campaign_counts(const std::filesystem::path& dir);
 SimulationSet read_simulation_set(const std::filesystem::path& dir, Eigen::Index theta_dimension,
                                   Eigen::Index x_dimension);
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

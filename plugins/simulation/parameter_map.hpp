@@ -17,7 +17,7 @@
 
 #include <orrery/parameter_space.hpp>
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 class ParameterMap {
  public:
@@ -49,4 +49,4 @@ class ParameterMap {
   std::size_t free_dimension_ = 0;
 };
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

@@ -1,4 +1,4 @@
-#include "npy_file.hpp"
+#include "simulation/npy_file.hpp"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 
 #include <orrery/error.hpp>
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 static_assert(std::endian::native == std::endian::little, "the .npy reader and writer assume a little-endian machine");
 
@@ -168,4 +168,4 @@ Eigen::MatrixXd read_npy_columns(const std::filesystem::path& path, Eigen::Index
   return Eigen::Map<const Eigen::MatrixXd>(a.values.data(), rows, n);
 }
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

@@ -1,4 +1,4 @@
-#include "simulation_campaign.hpp"
+#include "simulation/simulation_campaign.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,9 +8,9 @@
 
 #include <orrery/error.hpp>
 
-#include "simulation_store.hpp"
+#include "simulation/simulation_store.hpp"
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 namespace {
 
@@ -216,4 +216,4 @@ SimulationSet run_campaign_at(const Simulator& simulator, const Eigen::Ref<const
                          });
 }
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation

@@ -17,7 +17,7 @@
 
 #include <orrery/array.hpp>
 
-namespace orrery::sbi {
+namespace orrery::simulation {
 
 /// Writes `array` (values in C order, shape as given; an empty shape is
 /// written as the 1-D shape (size,)) to `path`, first under a temporary name
@@ -39,4 +39,4 @@ void write_npy_columns(const std::filesystem::path& path, const Eigen::Ref<const
 /// Error naming the file, both shapes and `what` (e.g. "θ").
 Eigen::MatrixXd read_npy_columns(const std::filesystem::path& path, Eigen::Index rows, const char* what);
 
-}  // namespace orrery::sbi
+}  // namespace orrery::simulation
