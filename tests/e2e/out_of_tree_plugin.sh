@@ -17,7 +17,10 @@ test -f "$work/plugin/orrery-example.so"
 
 cd "$work"
 export ORRERY_PLUGIN_PATH="$work/plugin"
-"$orrery" plugins | grep -q "example.student_t_likelihood"
+# Not `orrery plugins | grep -q`: with pipefail, grep -q exiting at the first
+# match can kill the still-writing orrery with SIGPIPE and fail the pipeline.
+"$orrery" plugins > "$work/plugins.txt"
+grep -q "example.student_t_likelihood" "$work/plugins.txt"
 "$orrery" run "$src/configs/quickstart.toml" -q \
   --set components.like.plugin=example.student_t_likelihood --set components.like.nu=4 \
   --set components.sampler.steps=1000
