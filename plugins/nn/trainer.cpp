@@ -12,7 +12,7 @@ namespace orrery::nn {
 
 namespace {
 
-constexpr std::string_view kTrainerFormat = "nn.trainer/1";
+constexpr std::string_view kTrainerFormat = "nn.trainer/2";
 
 template <typename T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;

@@ -91,7 +91,7 @@ void for_each_state(orrery::Context& ctx, std::vector<std::unique_ptr<State>>& s
 }  // namespace detail
 
 /// Runs `states` to the end of `length`. `format` names the State encoding
-/// (e.g. "samplers.nuts/1"); a checkpoint of another format, or of a
+/// (e.g. "samplers.nuts/2"); a checkpoint of another format, or of a
 /// different number of states, is refused with an Error.
 template <typename State>
 DriveResult drive(orrery::Context& ctx, std::string_view label, std::string_view format,

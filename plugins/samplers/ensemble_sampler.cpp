@@ -316,7 +316,7 @@ class EnsembleState {
 orrery::SampleSet EnsembleSampler::run(orrery::Context& ctx) {
   std::vector<std::unique_ptr<EnsembleState>> states;
   states.push_back(std::make_unique<EnsembleState>(*this, ctx));
-  const DriveResult driven = drive(ctx, "ensemble", "samplers.ensemble/1", states, length_);
+  const DriveResult driven = drive(ctx, "ensemble", "samplers.ensemble/2", states, length_);
   orrery::SampleSet set;
   states.front()->finish(set);
   for (orrery::Chain& chain : set.chains) target_.report(chain);

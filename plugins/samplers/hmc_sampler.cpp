@@ -20,7 +20,7 @@ class HmcChain {
            std::size_t index)
       : settings_(&settings), index_(index),
         core_(target, rng, settings.metric, settings.delta, settings.length.warmup),
-        draws_(core_.dimension(), {"step_size", "divergent", "energy"}) {
+        velocity_(core_.dimension()), draws_(core_.dimension(), {"step_size", "divergent", "energy"}) {
     draws_.reserve(settings.length.steps);
   }
 
@@ -32,25 +32,38 @@ class HmcChain {
     Hamiltonian& system = core_.system;
     PhasePoint& current = core_.current;
     PhasePoint& proposal = core_.proposal;
-    // One static trajectory with a jittered step size.
+    // One static trajectory with a jittered step size. The closing half kick
+    // of each step and the opening one of the next are merged into one full
+    // kick. As in Stan, the energy is checked at the end of the trajectory;
+    // a non-finite log-density stops it at once.
     system.sample_momentum(current, core_.rng);
     const double h0 = system.hamiltonian(current);
     const double step = core_.epsilon * (1.0 + settings_->jitter * (2.0 * core_.rng.uniform() - 1.0));
     proposal.assign(current);
+    system.kick_drift(proposal, proposal, 0.5 * step, step);
     bool divergent = false;
     double h = h0;
-    for (std::uint64_t l = 0; l < settings_->n_leapfrog; ++l) {
-      system.leapfrog(proposal, step);
-      h = system.hamiltonian(proposal);  // +inf if anything is non-finite
-      if (!std::isfinite(h) || h - h0 > HmcSampler::kMaxEnergyError) {
+    for (std::uint64_t l = 1;; ++l) {
+      system.evaluate_unchecked(proposal);
+      if (!proposal.finite) {
         divergent = true;
         break;
       }
+      if (l == settings_->n_leapfrog) break;
+      system.kick_drift(proposal, proposal, step, step);
+    }
+    if (!divergent) {
+      h = system.kick_velocity(proposal, 0.5 * step, velocity_);  // +inf if anything is non-finite
+      divergent = !std::isfinite(h) || h - h0 > HmcSampler::kMaxEnergyError;
     }
     double accept_prob = 0.0;
+    double energy = h0;  // H of the state the transition ends in
     if (!divergent) {
       accept_prob = h0 - h >= 0.0 ? 1.0 : std::exp(h0 - h);
-      if (h0 - h >= 0.0 || core_.rng.uniform() < accept_prob) current.assign(proposal);
+      if (h0 - h >= 0.0 || core_.rng.uniform() < accept_prob) {
+        current.assign(proposal);
+        energy = h;
+      }
     } else {
       ++core_.nonfinite;
     }
@@ -58,7 +71,7 @@ class HmcChain {
     if (core_.warming_up()) {
       core_.adapt(accept_prob);
     } else {
-      draws_.append(current.q, current.log_density, {core_.epsilon, divergent ? 1.0 : 0.0, system.hamiltonian(current)});
+      draws_.append(current.q, current.log_density, {core_.epsilon, divergent ? 1.0 : 0.0, energy});
       core_.accept_sum += accept_prob;
       if (divergent) ++divergences_;
     }
@@ -92,6 +105,7 @@ class HmcChain {
   const HmcSampler::Settings* settings_;
   std::size_t index_;
   GradientChainCore core_;
+  Eigen::VectorXd velocity_;  ///< scratch: M⁻¹p at the end of a trajectory
   std::uint64_t divergences_ = 0;
   DrawStore draws_;
 };
@@ -138,7 +152,7 @@ orrery::SampleSet HmcSampler::run(orrery::Context& ctx) {
   std::vector<std::unique_ptr<HmcChain>> states;
   for (std::uint64_t i = 0; i < chains_; ++i)
     states.push_back(std::make_unique<HmcChain>(settings_, target_.sampled(), ctx.rng().split(i), i));
-  const DriveResult driven = drive(ctx, "hmc", "samplers.hmc/1", states, settings_.length);
+  const DriveResult driven = drive(ctx, "hmc", "samplers.hmc/2", states, settings_.length);
 
   orrery::SampleSet set;
   double acceptance = 0.0, step = 0.0, ebfmi_sum = 0.0;

@@ -143,7 +143,7 @@ orrery::SampleSet MalaSampler::run(orrery::Context& ctx) {
   std::vector<std::unique_ptr<MalaChain>> states;
   for (std::uint64_t i = 0; i < chains_; ++i)
     states.push_back(std::make_unique<MalaChain>(settings_, target_.sampled(), ctx.rng().split(i), i));
-  const DriveResult driven = drive(ctx, "mala", "samplers.mala/1", states, settings_.length);
+  const DriveResult driven = drive(ctx, "mala", "samplers.mala/2", states, settings_.length);
 
   orrery::SampleSet set;
   double acceptance = 0.0, step = 0.0;

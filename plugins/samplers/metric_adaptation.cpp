@@ -5,6 +5,8 @@
 
 #include <orrery/error.hpp>
 
+#include "leapfrog_kernels.hpp"
+
 namespace orrery::samplers {
 
 WindowedAdaptation::WindowedAdaptation(std::uint64_t warmup) : warmup_(warmup) {
@@ -108,13 +110,38 @@ bool Hamiltonian::set_inverse_metric(const Eigen::MatrixXd& covariance) {
 }
 
 void Hamiltonian::sample_momentum(PhasePoint& z, orrery::RandomStream& rng) const {
+  rng.fill_normal(z.p.data(), static_cast<std::size_t>(z.p.size()));
   if (shape_ == MetricShape::Diagonal) {
-    for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal() * momentum_scale_[i];
+    z.p.array() *= momentum_scale_.array();
     return;
   }
   // p = L⁻ᵀ u with u ~ N(0, I), so Cov(p) = (L Lᵀ)⁻¹ = M.
-  for (Eigen::Index i = 0; i < z.p.size(); ++i) z.p[i] = rng.normal();
   upper_.triangularView<Eigen::Upper>().solveInPlace(z.p);
+}
+
+void Hamiltonian::kick_drift(const PhasePoint& from, PhasePoint& to, double kick, double drift) const {
+  if (shape_ == MetricShape::Diagonal) {
+    kernels::kick_drift(from.q.size(), from.q.data(), from.p.data(), from.grad.data(), diagonal_.data(), kick, drift,
+                        to.q.data(), to.p.data());
+    return;
+  }
+  to.p = from.p + kick * from.grad;
+  scratch_.noalias() = dense_ * to.p;
+  to.q = from.q + drift * scratch_;
+}
+
+double Hamiltonian::kick_velocity(PhasePoint& z, double kick, Eigen::VectorXd& v) const {
+  double twice_kinetic;
+  if (shape_ == MetricShape::Diagonal) {
+    twice_kinetic = kernels::kick_velocity(z.p.size(), z.p.data(), z.grad.data(), diagonal_.data(), kick, v.data());
+  } else {
+    z.p.noalias() += kick * z.grad;
+    v.noalias() = dense_ * z.p;
+    twice_kinetic = z.p.dot(v);
+  }
+  const double h = -z.log_density + 0.5 * twice_kinetic;
+  z.finite = z.finite && std::isfinite(h);
+  return z.finite ? h : std::numeric_limits<double>::infinity();
 }
 
 double Hamiltonian::kinetic(const Eigen::VectorXd& p) const {

@@ -129,6 +129,29 @@ class Hamiltonian {
     z.p.noalias() += (0.5 * epsilon) * z.grad;
   }
 
+  // The fused integrator steps (one vector pass each with a diagonal
+  // metric; see leapfrog_kernels.hpp). A leapfrog step of size ε is
+  // kick_drift(z, z, ε/2, ε), evaluate_unchecked(z), kick_velocity(z, ε/2, v);
+  // consecutive steps may merge the closing and opening half kicks into one
+  // kick_drift(z, z, ε, ε).
+
+  /// to.p = from.p + kick·from.grad, then to.q = from.q + drift·M⁻¹to.p.
+  /// `to` may be `from`; only q and p of `to` are written.
+  void kick_drift(const PhasePoint& from, PhasePoint& to, double kick, double drift) const;
+  /// Evaluates log-density and gradient at z.q (one evaluation), checking
+  /// only the log-density: z.finite says whether it is finite. A non-finite
+  /// gradient surfaces in the Hamiltonian kick_velocity returns next (it
+  /// makes the momentum non-finite), which saves a pass over the gradient.
+  void evaluate_unchecked(PhasePoint& z) {
+    z.log_density = target_->log_density_gradient(z.q, z.grad);
+    z.finite = std::isfinite(z.log_density);
+    ++evaluations_;
+  }
+  /// z.p += kick·z.grad and v = M⁻¹z.p; returns H(z), +inf unless the
+  /// log-density, the momentum and hence the gradient are finite, and sets
+  /// z.finite to match.
+  double kick_velocity(PhasePoint& z, double kick, Eigen::VectorXd& v) const;
+
   [[nodiscard]] std::uint64_t evaluations() const { return evaluations_; }
   [[nodiscard]] const orrery::Target& target() const { return *target_; }
 

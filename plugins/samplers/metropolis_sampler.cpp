@@ -190,7 +190,7 @@ orrery::SampleSet MetropolisSampler::run(orrery::Context& ctx) {
   std::vector<std::unique_ptr<MetropolisChain>> states;
   for (std::uint64_t i = 0; i < chains_; ++i)
     states.push_back(std::make_unique<MetropolisChain>(settings_, target_.sampled(), ctx.rng().split(i), i));
-  const DriveResult driven = drive(ctx, "metropolis", "samplers.metropolis/1", states, settings_.length);
+  const DriveResult driven = drive(ctx, "metropolis", "samplers.metropolis/2", states, settings_.length);
 
   orrery::SampleSet set;
   double acceptance = 0.0;

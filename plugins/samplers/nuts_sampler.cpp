@@ -1,12 +1,15 @@
 #include "nuts_sampler.hpp"
 
+#include <array>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <vector>
 
 #include "draw_store.hpp"
 #include "gradient_chain.hpp"
+#include "leapfrog_kernels.hpp"
 #include "metric_adaptation.hpp"
 #include "step_size_adaptation.hpp"
 
@@ -22,25 +25,6 @@ double log_sum_exp(double a, double b) {
   return m + std::log(std::exp(a - m) + std::exp(b - m));
 }
 
-/// Generalised U-turn criterion: both ends' velocities point along rho.
-bool no_u_turn(const Eigen::VectorXd& p_sharp_minus, const Eigen::VectorXd& p_sharp_plus, const Eigen::VectorXd& rho) {
-  return p_sharp_plus.dot(rho) > 0.0 && p_sharp_minus.dot(rho) > 0.0;
-}
-/// The same with rho = a + b, without forming the sum.
-bool no_u_turn(const Eigen::VectorXd& p_sharp_minus, const Eigen::VectorXd& p_sharp_plus, const Eigen::VectorXd& a,
-               const Eigen::VectorXd& b) {
-  return p_sharp_plus.dot(a) + p_sharp_plus.dot(b) > 0.0 && p_sharp_minus.dot(a) + p_sharp_minus.dot(b) > 0.0;
-}
-
-/// Scratch vectors of one internal tree level, allocated once per chain.
-struct Level {
-  explicit Level(Eigen::Index d)
-      : z_propose_final(d), p_init_end(d), p_sharp_init_end(d), rho_init(d), p_final_beg(d), p_sharp_final_beg(d),
-        rho_final(d) {}
-  PhasePoint z_propose_final;
-  Eigen::VectorXd p_init_end, p_sharp_init_end, rho_init, p_final_beg, p_sharp_final_beg, rho_final;
-};
-
 struct Transition {
   double accept_stat = 0.0;
   int depth = 0;
@@ -49,15 +33,67 @@ struct Transition {
   double energy = 0.0;
 };
 
-/// One chain's NUTS state: Stan's base_nuts with preallocated storage.
+/// A leaf of the trajectory: its phase point, velocity M⁻¹p and Hamiltonian.
+struct Leaf {
+  explicit Leaf(Eigen::Index d) : z(d), v(d) {}
+  PhasePoint z;
+  Eigen::VectorXd v;
+  double h = 0.0;
+};
+
+/// Leaves held by reference count. The tree refers to leaves by handle, so a
+/// leaf becoming a proposal, a subtree's end or the sample costs no copy;
+/// storage is allocated on first use and then recycled (no allocation once a
+/// chain has built its deepest tree).
+class LeafPool {
+ public:
+  explicit LeafPool(Eigen::Index d) : d_(d) {}
+  /// A free leaf, held once.
+  int acquire() {
+    if (free_.empty()) {
+      leaves_.emplace_back(d_);
+      held_.push_back(0);
+      free_.push_back(static_cast<int>(leaves_.size()) - 1);
+    }
+    const int i = free_.back();
+    free_.pop_back();
+    held_[static_cast<std::size_t>(i)] = 1;
+    return i;
+  }
+  int retain(int i) {
+    ++held_[static_cast<std::size_t>(i)];
+    return i;
+  }
+  void release(int i) {
+    if (--held_[static_cast<std::size_t>(i)] == 0) free_.push_back(i);
+  }
+  Leaf& operator[](int i) { return leaves_[static_cast<std::size_t>(i)]; }
+
+ private:
+  Eigen::Index d_;
+  std::deque<Leaf> leaves_;  // a deque: references stay valid as it grows
+  std::vector<int> held_;
+  std::vector<int> free_;
+};
+
+/// A finished subtree: its first and last leaves in the order they were
+/// built, its multinomial proposal (each held once by this struct), its log
+/// total weight and its momentum sum rho (a leaf's p, or a level's buffer).
+struct Subtree {
+  int first = -1, last = -1, proposal = -1;
+  double log_sum_weight = -kInf;
+  const Eigen::VectorXd* rho = nullptr;
+};
+
+/// One chain's NUTS: Stan's multinomial NUTS with the generalised U-turn
+/// criterion and its extra checks across subtree seams, on handles to
+/// recycled leaves.
 class NutsKernel {
  public:
   NutsKernel(Hamiltonian& system, Eigen::Index d, int max_depth)
-      : system_(system), max_depth_(max_depth), z_(d), z_fwd_(d), z_bck_(d), z_sample_(d), z_propose_(d),
-        p_fwd_fwd_(d), p_sharp_fwd_fwd_(d), p_fwd_bck_(d), p_sharp_fwd_bck_(d), p_bck_fwd_(d), p_sharp_bck_fwd_(d),
-        p_bck_bck_(d), p_sharp_bck_bck_(d), rho_(d), rho_fwd_(d), rho_bck_(d) {
-    levels_.reserve(static_cast<std::size_t>(max_depth) + 1);
-    for (int i = 0; i <= max_depth; ++i) levels_.emplace_back(d);
+      : system_(system), max_depth_(max_depth), pool_(d), rho_trajectory_{Eigen::VectorXd(d), Eigen::VectorXd(d)} {
+    rho_levels_.reserve(static_cast<std::size_t>(max_depth));
+    for (int i = 0; i < max_depth; ++i) rho_levels_.push_back({Eigen::VectorXd(d), Eigen::VectorXd(d)});
   }
 
   /// One transition from `current` (position, log-density, gradient), which
@@ -65,71 +101,55 @@ class NutsKernel {
   Transition transition(PhasePoint& current, double epsilon, orrery::RandomStream& rng) {
     rng_ = &rng;
     epsilon_ = epsilon;
-    z_.assign(current);
-    system_.sample_momentum(z_, rng);
-    z_fwd_.assign(z_);
-    z_bck_.assign(z_);
-    z_sample_.assign(z_);
-    z_propose_.assign(z_);
-
-    p_fwd_fwd_ = z_.p;
-    system_.velocity(z_.p, p_sharp_fwd_fwd_);
-    p_fwd_bck_ = z_.p;
-    p_sharp_fwd_bck_ = p_sharp_fwd_fwd_;
-    p_bck_fwd_ = z_.p;
-    p_sharp_bck_fwd_ = p_sharp_fwd_fwd_;
-    p_bck_bck_ = z_.p;
-    p_sharp_bck_bck_ = p_sharp_fwd_fwd_;
-    rho_ = z_.p;
-
-    double log_sum_weight = 0.0;
-    h0_ = system_.hamiltonian(z_);
     n_leapfrog_ = 0;
     sum_metro_prob_ = 0.0;
     divergent_ = false;
+
+    const int start = pool_.acquire();
+    {
+      Leaf& leaf = pool_[start];
+      leaf.z.assign(current);
+      system_.sample_momentum(leaf.z, rng);
+      leaf.h = system_.hamiltonian_and_velocity(leaf.z, leaf.v);
+      h0_ = leaf.h;
+    }
+    // The trajectory: its backward and forward ends, the sample, and rho.
+    int backward = start, forward = pool_.retain(start), sample = pool_.retain(start);
+    const Eigen::VectorXd* rho = &pool_[start].z.p;
+    int rho_buffer = 0;
+    double log_sum_weight = 0.0;
     int depth = 0;
 
     while (depth < max_depth_) {
-      rho_fwd_.setZero();
-      rho_bck_.setZero();
-      bool valid_subtree;
-      double log_sum_weight_subtree = -kInf;
-      if (rng.uniform() > 0.5) {
-        // The old trajectory becomes the backward subtree: its forward end is
-        // the old trajectory's forward end.
-        z_.assign(z_fwd_);
-        rho_bck_ = rho_;
-        p_bck_fwd_ = p_fwd_fwd_;
-        p_sharp_bck_fwd_ = p_sharp_fwd_fwd_;
-        valid_subtree = build_tree(depth, z_propose_, p_sharp_fwd_bck_, p_sharp_fwd_fwd_, rho_fwd_, p_fwd_bck_,
-                                   p_fwd_fwd_, 1.0, log_sum_weight_subtree);
-        z_fwd_.assign(z_);
-      } else {
-        // The old trajectory becomes the forward subtree: its backward end is
-        // the old trajectory's backward end.
-        z_.assign(z_bck_);
-        rho_fwd_ = rho_;
-        p_fwd_bck_ = p_bck_bck_;
-        p_sharp_fwd_bck_ = p_sharp_bck_bck_;
-        valid_subtree = build_tree(depth, z_propose_, p_sharp_bck_fwd_, p_sharp_bck_bck_, rho_bck_, p_bck_fwd_,
-                                   p_bck_bck_, -1.0, log_sum_weight_subtree);
-        z_bck_.assign(z_);
-      }
-      if (!valid_subtree) break;
+      const bool extend_forward = rng.uniform() > 0.5;
+      const double sign = extend_forward ? 1.0 : -1.0;
+      Subtree grown;
+      if (!build_tree(depth, extend_forward ? forward : backward, sign, 0, grown)) break;
       ++depth;
 
-      if (log_sum_weight_subtree > log_sum_weight) {
-        z_sample_.assign(z_propose_);
-      } else {
-        const double accept_prob = std::exp(log_sum_weight_subtree - log_sum_weight);
-        if (rng.uniform() < accept_prob) z_sample_.assign(z_propose_);
+      // Biased progressive sampling: the new subtree's proposal replaces the
+      // sample with probability min(1, its weight / the old trajectory's).
+      if (grown.log_sum_weight > log_sum_weight || rng.uniform() < std::exp(grown.log_sum_weight - log_sum_weight)) {
+        pool_.release(sample);
+        sample = pool_.retain(grown.proposal);
       }
-      log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+      log_sum_weight = log_sum_exp(log_sum_weight, grown.log_sum_weight);
 
-      rho_ = rho_bck_ + rho_fwd_;
-      bool persist = no_u_turn(p_sharp_bck_bck_, p_sharp_fwd_fwd_, rho_);
-      persist = persist && no_u_turn(p_sharp_bck_bck_, p_sharp_fwd_bck_, rho_bck_, p_fwd_bck_);
-      persist = persist && no_u_turn(p_sharp_bck_fwd_, p_sharp_fwd_fwd_, rho_fwd_, p_bck_fwd_);
+      // Join old and new in time order: a runs backward ... forward of b.
+      Eigen::VectorXd& rho_joined = rho_trajectory_[static_cast<std::size_t>(rho_buffer)];
+      bool persist;
+      if (extend_forward) {
+        persist = join(backward, forward, *rho, grown.first, grown.last, *grown.rho, rho_joined);
+        pool_.release(forward);
+        forward = pool_.retain(grown.last);
+      } else {
+        persist = join(grown.last, grown.first, *grown.rho, backward, forward, *rho, rho_joined);
+        pool_.release(backward);
+        backward = pool_.retain(grown.last);
+      }
+      release(grown);
+      rho = &rho_joined;
+      rho_buffer = 1 - rho_buffer;
       if (!persist) break;
     }
 
@@ -138,67 +158,90 @@ class NutsKernel {
     t.n_leapfrog = n_leapfrog_;
     t.divergent = divergent_;
     t.accept_stat = n_leapfrog_ > 0 ? sum_metro_prob_ / static_cast<double>(n_leapfrog_) : 0.0;
-    t.energy = system_.hamiltonian(z_sample_);
-    current.assign(z_sample_);
+    t.energy = pool_[sample].h;
+    current.assign(pool_[sample].z);
+    pool_.release(backward);
+    pool_.release(forward);
+    pool_.release(sample);
     return t;
   }
 
  private:
-  bool build_tree(int depth, PhasePoint& z_propose, Eigen::VectorXd& p_sharp_beg, Eigen::VectorXd& p_sharp_end,
-                  Eigen::VectorXd& rho, Eigen::VectorXd& p_beg, Eigen::VectorXd& p_end, double sign,
-                  double& log_sum_weight) {
-    if (depth == 0) {
-      system_.leapfrog(z_, sign * epsilon_);
-      ++n_leapfrog_;
-      // +inf if anything is non-finite; p_sharp_beg = M⁻¹ p in the same pass.
-      const double h = system_.hamiltonian_and_velocity(z_, p_sharp_beg);
-      if (h - h0_ > NutsSampler::kMaxEnergyError || !std::isfinite(h)) divergent_ = true;
-      if (std::isfinite(h)) {
-        log_sum_weight = log_sum_exp(log_sum_weight, h0_ - h);
-        sum_metro_prob_ += h0_ - h > 0.0 ? 1.0 : std::exp(h0_ - h);
-      }
-      if (divergent_) return false;
-      z_propose.assign(z_);
-      p_sharp_end = p_sharp_beg;
-      rho += z_.p;
-      p_beg = z_.p;
-      p_end = p_beg;
-      return true;
-    }
-    Level& level = levels_[static_cast<std::size_t>(depth)];
+  /// The generalised U-turn checks for subtree a (leaves a_first .. a_last,
+  /// momentum sum rho_a) followed in time by b; writes rho_a + rho_b.
+  bool join(int a_first, int a_last, const Eigen::VectorXd& rho_a, int b_first, int b_last,
+            const Eigen::VectorXd& rho_b, Eigen::VectorXd& rho_out) {
+    if (a_first == a_last && b_first == b_last)  // two leaves: the seam checks repeat the first
+      return kernels::join_leaves_without_u_turn(rho_out.size(), pool_[a_first].v.data(), rho_a.data(),
+                                                 pool_[b_first].v.data(), rho_b.data(), rho_out.data());
+    return kernels::join_without_u_turn(rho_out.size(), pool_[a_first].v.data(), pool_[a_last].v.data(),
+                                        pool_[a_last].z.p.data(), rho_a.data(), pool_[b_first].v.data(),
+                                        pool_[b_first].z.p.data(), pool_[b_last].v.data(), rho_b.data(),
+                                        rho_out.data());
+  }
+  void release(const Subtree& t) {
+    pool_.release(t.first);
+    pool_.release(t.last);
+    pool_.release(t.proposal);
+  }
 
-    // Initial subtree.
-    double log_sum_weight_init = -kInf;
-    level.rho_init.setZero();
-    if (!build_tree(depth - 1, z_propose, p_sharp_beg, level.p_sharp_init_end, level.rho_init, p_beg,
-                    level.p_init_end, sign, log_sum_weight_init))
+  /// Builds a subtree of 2^depth leaves from leaf `from` in direction `sign`
+  /// into `out`; its rho goes to rho_levels_[depth - 1][slot]. False (and
+  /// `out` empty) on a divergence or a U-turn inside.
+  bool build_tree(int depth, int from, double sign, int slot, Subtree& out) {
+    if (depth == 0) return leaf(from, sign, out);
+
+    Subtree init;
+    if (!build_tree(depth - 1, from, sign, 0, init)) return false;
+    Subtree final;
+    if (!build_tree(depth - 1, init.last, sign, 1, final)) {
+      release(init);
       return false;
-
-    // Final subtree.
-    level.z_propose_final.assign(z_);
-    double log_sum_weight_final = -kInf;
-    level.rho_final.setZero();
-    if (!build_tree(depth - 1, level.z_propose_final, level.p_sharp_final_beg, p_sharp_end, level.rho_final,
-                    level.p_final_beg, p_end, sign, log_sum_weight_final))
-      return false;
-
-    // Multinomial sample from the two subtrees.
-    const double log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
-    log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
-    if (log_sum_weight_final > log_sum_weight_subtree) {
-      z_propose.assign(level.z_propose_final);
-    } else {
-      const double accept_prob = std::exp(log_sum_weight_final - log_sum_weight_subtree);
-      if (rng_->uniform() < accept_prob) z_propose.assign(level.z_propose_final);
     }
 
-    // rho_subtree = rho_init + rho_final; the caller's rho accumulates it.
-    rho += level.rho_init;
-    rho += level.rho_final;
-    bool persist = no_u_turn(p_sharp_beg, p_sharp_end, level.rho_init, level.rho_final);
-    persist = persist && no_u_turn(p_sharp_beg, level.p_sharp_final_beg, level.rho_init, level.p_final_beg);
-    persist = persist && no_u_turn(level.p_sharp_init_end, p_sharp_end, level.rho_final, level.p_init_end);
-    return persist;
+    // Multinomial sample between the two halves.
+    out.log_sum_weight = log_sum_exp(init.log_sum_weight, final.log_sum_weight);
+    const bool take_final = final.log_sum_weight > out.log_sum_weight ||
+                            rng_->uniform() < std::exp(final.log_sum_weight - out.log_sum_weight);
+    out.proposal = pool_.retain(take_final ? final.proposal : init.proposal);
+
+    Eigen::VectorXd& rho = rho_levels_[static_cast<std::size_t>(depth - 1)][static_cast<std::size_t>(slot)];
+    const bool persist = join(init.first, init.last, *init.rho, final.first, final.last, *final.rho, rho);
+    out.first = pool_.retain(init.first);
+    out.last = pool_.retain(final.last);
+    out.rho = &rho;
+    release(init);
+    release(final);
+    if (!persist) {
+      release(out);
+      return false;
+    }
+    return true;
+  }
+
+  /// One leapfrog step from leaf `from`: a subtree of one leaf.
+  bool leaf(int from, double sign, Subtree& out) {
+    const int i = pool_.acquire();
+    Leaf& next = pool_[i];
+    const double step = sign * epsilon_;
+    system_.kick_drift(pool_[from].z, next.z, 0.5 * step, step);
+    system_.evaluate_unchecked(next.z);
+    ++n_leapfrog_;
+    // +inf unless log-density, gradient and momentum are finite.
+    next.h = next.z.finite ? system_.kick_velocity(next.z, 0.5 * step, next.v) : kInf;
+    const double h = next.h;
+    if (h - h0_ > NutsSampler::kMaxEnergyError || !std::isfinite(h)) divergent_ = true;
+    if (std::isfinite(h)) sum_metro_prob_ += h0_ - h > 0.0 ? 1.0 : std::exp(h0_ - h);
+    if (divergent_) {
+      pool_.release(i);
+      return false;
+    }
+    out.log_sum_weight = h0_ - h;
+    out.first = i;
+    out.last = pool_.retain(i);
+    out.proposal = pool_.retain(i);
+    out.rho = &next.z.p;
+    return true;
   }
 
   Hamiltonian& system_;
@@ -209,10 +252,9 @@ class NutsKernel {
   std::uint64_t n_leapfrog_ = 0;
   double sum_metro_prob_ = 0.0;
   bool divergent_ = false;
-  PhasePoint z_, z_fwd_, z_bck_, z_sample_, z_propose_;
-  Eigen::VectorXd p_fwd_fwd_, p_sharp_fwd_fwd_, p_fwd_bck_, p_sharp_fwd_bck_, p_bck_fwd_, p_sharp_bck_fwd_,
-      p_bck_bck_, p_sharp_bck_bck_, rho_, rho_fwd_, rho_bck_;
-  std::vector<Level> levels_;
+  LeafPool pool_;
+  std::array<Eigen::VectorXd, 2> rho_trajectory_;                // the whole trajectory's rho, double-buffered
+  std::vector<std::array<Eigen::VectorXd, 2>> rho_levels_;       // per depth: the init and final halves' rho
 };
 
 /// One NUTS chain as a resumable state (see chain_driver.hpp).
@@ -323,7 +365,7 @@ orrery::SampleSet NutsSampler::run(orrery::Context& ctx) {
   std::vector<std::unique_ptr<NutsChain>> states;
   for (std::uint64_t i = 0; i < chains_; ++i)
     states.push_back(std::make_unique<NutsChain>(settings_, target_.sampled(), ctx.rng().split(i), i));
-  const DriveResult driven = drive(ctx, "nuts", "samplers.nuts/1", states, settings_.length);
+  const DriveResult driven = drive(ctx, "nuts", "samplers.nuts/2", states, settings_.length);
 
   orrery::SampleSet set;
   double acceptance = 0.0, step = 0.0, depth = 0.0, ebfmi_sum = 0.0;

@@ -122,7 +122,7 @@ TEST_CASE("overrides are applied and the resolved config and manifest record the
   CHECK_THAT(resolved, Catch::Contains("warmup"));  // defaults are filled in
   const auto manifest = ws.json("runs/quickstart/manifest.json");
   CHECK(manifest["seed"] == 42);
-  CHECK(manifest["sdk_abi"] == 2);
+  CHECK(manifest["sdk_abi"] == 3);
   CHECK(manifest["plugins"][0]["library"] == "core");
   CHECK(manifest["timings"]["run_s"].contains("sampler"));
   CHECK(manifest["components"].size() == 5);

@@ -194,7 +194,7 @@ TEST_CASE("nle_slcp config at reduced size", "[e2e][sbi]") {
   Workspace ws;
   // The C2ST task is left out (--only): on 5-d draws it takes longer than the rest.
   const auto r = ws.orrery("run '" + (kSourceDir / "configs/nle_slcp.toml").string() +
-                           "' -q --only sampler --set components.nle.simulations=2000"
+                           "' -q --only sampler --set components.nle.simulations=5000"
                            " --set components.sampler.warmup=300 --set components.sampler.steps=160");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -209,7 +209,9 @@ TEST_CASE("nle_slcp config at reduced size", "[e2e][sbi]") {
   }
   // θ2 (the mean of the data's second coordinate) is the best-constrained
   // parameter: reference mean 0.034, sd 0.338, against the prior's sd 1.73.
-  // Measured at this size: mean 0.118, sd 0.793.
+  // Measured at this size with seeds 1-3: means 0.21, -0.08, -0.09 and sds
+  // 0.67, 0.51, 0.82. (At 2000 simulations the sd ranged over 0.79-1.6 with
+  // the seed: the estimator, not the sampler, is what needs the simulations.)
   CHECK(std::abs(params[1]["mean"].get<double>() - 0.034) < 0.4);
   CHECK(params[1]["sd"].get<double>() < 1.2);
 }

@@ -85,8 +85,6 @@ class StateWriter {
     const RandomStream::State st = rng.state();
     (*this)(st.seed);
     for (std::uint64_t word : st.s) (*this)(word);
-    (*this)(st.spare);
-    (*this)(st.has_spare);
   }
 
   [[nodiscard]] const std::string& bytes() const { return bytes_; }
@@ -144,8 +142,6 @@ class StateReader {
     RandomStream::State st;
     (*this)(st.seed);
     for (std::uint64_t& word : st.s) (*this)(word);
-    (*this)(st.spare);
-    (*this)(st.has_spare);
     rng.restore(st);
   }
 

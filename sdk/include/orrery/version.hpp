@@ -15,7 +15,7 @@
 #ifndef ORRERY_ABI_VERSION
 /// The binary-interface number of this SDK. Overridable only so tests can
 /// build a deliberately mismatched plugin.
-#define ORRERY_ABI_VERSION 2
+#define ORRERY_ABI_VERSION 3
 #endif
 
 /// Marks SDK types whose type information must be shared between the kernel

@@ -312,7 +312,10 @@ TEST_CASE("rq_spline backward matches central finite differences") {
       }
     std::printf("nde.rq_spline backward (K=%lld): max relative error vs central differences = %.3g\n",
                 static_cast<long long>(K), worst);
-    CHECK(worst < 1e-6);
+    // The spline is only C¹ at its knots, so where a knot lies within a step
+    // of the point the central difference is first order: errors up to ~1e-6
+    // occur there (1.1e-6 measured). A wrong derivative is off by O(1).
+    CHECK(worst < 1e-5);
   }
 }
 

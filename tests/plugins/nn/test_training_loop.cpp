@@ -68,8 +68,8 @@ TEST_CASE("a regression MLP trained through the Trainer reaches a small validati
   TrainingOptions options;
   options.batch_size = 64;
   options.learning_rate = 3e-3;
-  options.max_epochs = 300;
-  options.patience = 20;
+  options.max_epochs = 600;
+  options.patience = 40;
   int calls = 0;
   Trainer<float> trainer(*s.objective, s.split, options, RandomStream(7).split("shuffle"));
   const auto& h = trainer.fit([&](const EpochReport& r) {
@@ -89,7 +89,10 @@ TEST_CASE("a regression MLP trained through the Trainer reaches a small validati
               "val MSE in y units %.4f (noise floor 1.0, var(y) %.1f)\n",
               h.epochs(), stop_reason_name(h.stop_reason), h.best_epoch, h.best_validation_loss, mse,
               s.sy.sd()(0) * s.sy.sd()(0));
-  CHECK(mse < 1.3);
+  // Measured over seeds 1-6 with these options: 0.94-1.31 (with patience 20
+  // the spread was 1.07-1.60, so a bound there would have tested the seed).
+  // An untrained network gives var(y) ≈ 108.
+  CHECK(mse < 1.5);
   CHECK(h.best_validation_loss == trainer.validation_loss());
 }
 
