@@ -297,8 +297,7 @@ void overhead(bool quick) {
                 o.evaluations, o.seconds, per_step * 1e9, per_step / t_grad, o.statistics.c_str());
   };
   // The fastest of three runs: the machine is shared, and a run can only be slowed down.
-  const orrery::ValueTable options = {{"chains", 1}, {"warmup", quick ? 100 : 500}, {"steps", quick ? 100 : 5000}};
-  auto fastest = [&](auto sampler_tag) {
+  auto fastest = [&](auto sampler_tag, const orrery::ValueTable& options) {
     using S = typename decltype(sampler_tag)::type;
     Outcome best = run<S>(*g.target, options);
     for (int i = 0; i < (quick ? 0 : 2); ++i) {
@@ -307,8 +306,30 @@ void overhead(bool quick) {
     }
     return best;
   };
-  line("nuts (diag)", fastest(std::type_identity<orrery::samplers::NutsSampler>{}));
-  line("hmc (diag)", fastest(std::type_identity<orrery::samplers::HmcSampler>{}));
+  const std::int64_t warmup = quick ? 100 : 500, steps = quick ? 100 : 5000;
+  const orrery::ValueTable options = {{"chains", 1}, {"warmup", warmup}, {"steps", steps}};
+  constexpr auto nuts = std::type_identity<orrery::samplers::NutsSampler>{};
+  constexpr auto hmc = std::type_identity<orrery::samplers::HmcSampler>{};
+  std::printf(" whole runs (%lld warm-up + %lld draws, one chain): wall time / gradient evaluations\n",
+              static_cast<long long>(warmup), static_cast<long long>(steps));
+  line("nuts (diag)", fastest(nuts, options));
+  line("hmc (diag)", fastest(hmc, options));
+
+  // The marginal cost of a leapfrog step: two runs that differ only in
+  // trajectory length, so what each iteration pays once (the momentum draw,
+  // storing the draw, adaptation) cancels in the difference.
+  auto marginal = [&](const char* label, const Outcome& short_run, const Outcome& long_run) {
+    const double per_step = (long_run.seconds - short_run.seconds) / (long_run.evaluations - short_run.evaluations);
+    std::printf("  %-12s %8.1f ns per extra leapfrog step = %.2f x the gradient (overhead %.2f x)\n", label,
+                per_step * 1e9, per_step / t_grad, per_step / t_grad - 1.0);
+  };
+  std::printf(" marginal step: d(wall time) / d(gradient evaluations) between a short and a long trajectory\n");
+  const orrery::ValueTable nuts_short = {{"chains", 1}, {"warmup", 0}, {"steps", steps}, {"initial_step_size", 0.4}};
+  const orrery::ValueTable nuts_long = {{"chains", 1}, {"warmup", 0}, {"steps", steps}, {"initial_step_size", 0.1}};
+  marginal("nuts (diag)", fastest(nuts, nuts_short), fastest(nuts, nuts_long));
+  const orrery::ValueTable hmc_short = {{"chains", 1}, {"warmup", warmup}, {"steps", steps}, {"n_leapfrog", 10}};
+  const orrery::ValueTable hmc_long = {{"chains", 1}, {"warmup", warmup}, {"steps", steps}, {"n_leapfrog", 40}};
+  marginal("hmc (diag)", fastest(hmc, hmc_short), fastest(hmc, hmc_long));
   std::printf("target (issue 4): <= 2x the gradient (diagonal metric; a dense metric adds a d x d product per step "
               "by design)\n");
 }

@@ -17,6 +17,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <orrery/context.hpp>
 #include <orrery/options.hpp>
@@ -45,6 +46,14 @@ struct PhasePoint {
     io(grad);
     io(log_density);
     io(finite);
+  }
+  /// Exchanges the two points' contents without copying vectors.
+  void swap(PhasePoint& other) noexcept {
+    q.swap(other.q);
+    p.swap(other.p);
+    grad.swap(other.grad);
+    std::swap(log_density, other.log_density);
+    std::swap(finite, other.finite);
   }
   /// Copies without reallocating (all points of a chain have the same size).
   void assign(const PhasePoint& other) {

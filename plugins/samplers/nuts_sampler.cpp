@@ -108,7 +108,7 @@ class NutsKernel {
     const int start = pool_.acquire();
     {
       Leaf& leaf = pool_[start];
-      leaf.z.assign(current);
+      leaf.z.swap(current);  // `current` holds scratch until the sample is swapped back
       system_.sample_momentum(leaf.z, rng);
       leaf.h = system_.hamiltonian_and_velocity(leaf.z, leaf.v);
       h0_ = leaf.h;
@@ -159,7 +159,7 @@ class NutsKernel {
     t.divergent = divergent_;
     t.accept_stat = n_leapfrog_ > 0 ? sum_metro_prob_ / static_cast<double>(n_leapfrog_) : 0.0;
     t.energy = pool_[sample].h;
-    current.assign(pool_[sample].z);
+    current.swap(pool_[sample].z);
     pool_.release(backward);
     pool_.release(forward);
     pool_.release(sample);
