@@ -133,7 +133,7 @@ void Hamiltonian::kick_drift(const PhasePoint& from, PhasePoint& to, double kick
 double Hamiltonian::kick_velocity(PhasePoint& z, double kick, Eigen::VectorXd& v) const {
   double twice_kinetic;
   if (shape_ == MetricShape::Diagonal) {
-    twice_kinetic = kernels::kick_velocity(z.p.size(), z.p.data(), z.grad.data(), diagonal_.data(), kick, v.data());
+    twice_kinetic = kernels::kick_velocity(z.p.size(), z.p.data(), z.grad.data(), diagonal_.data(), kick, nullptr);
   } else {
     z.p.noalias() += kick * z.grad;
     v.noalias() = dense_ * z.p;

@@ -95,21 +95,6 @@ class Hamiltonian {
     const double h = -z.log_density + kinetic(z.p);
     return std::isnan(h) ? std::numeric_limits<double>::infinity() : h;
   }
-  /// hamiltonian(z), and the velocity M⁻¹ z.p written into `out`, sharing
-  /// the product (NUTS needs both at every leaf). `out` is written even
-  /// where the Hamiltonian is +inf.
-  double hamiltonian_and_velocity(const PhasePoint& z, Eigen::VectorXd& out) const {
-    // Vectorised expressions (a hand-fused scalar loop would serialise on
-    // the sum); the second reads `out` while it is still in cache.
-    if (shape_ == MetricShape::Diagonal)
-      out = diagonal_.cwiseProduct(z.p);
-    else
-      out.noalias() = dense_ * z.p;
-    const double twice_kinetic = z.p.dot(out);
-    if (!z.finite) return std::numeric_limits<double>::infinity();
-    const double h = -z.log_density + 0.5 * twice_kinetic;
-    return std::isnan(h) ? std::numeric_limits<double>::infinity() : h;
-  }
   /// dτ/dp = M⁻¹ p, written into `out`.
   void velocity(const Eigen::VectorXd& p, Eigen::VectorXd& out) const {
     if (shape_ == MetricShape::Diagonal)
@@ -156,9 +141,11 @@ class Hamiltonian {
     z.finite = std::isfinite(z.log_density);
     ++evaluations_;
   }
-  /// z.p += kick·z.grad and v = M⁻¹z.p; returns H(z), +inf unless the
-  /// log-density, the momentum and hence the gradient are finite, and sets
-  /// z.finite to match.
+  /// z.p += kick·z.grad; returns H(z), +inf unless the log-density, the
+  /// momentum and hence the gradient are finite, and sets z.finite to match.
+  /// With a dense metric the velocity M⁻¹z.p is written into `v` (it comes
+  /// with the energy); a diagonal metric's velocity m ∘ p is cheaper to form
+  /// where it is used, so `v` is left untouched.
   double kick_velocity(PhasePoint& z, double kick, Eigen::VectorXd& v) const;
 
   [[nodiscard]] std::uint64_t evaluations() const { return evaluations_; }

@@ -33,9 +33,11 @@ struct Transition {
   double energy = 0.0;
 };
 
-/// A leaf of the trajectory: its phase point, velocity M⁻¹p and Hamiltonian.
+/// A leaf of the trajectory: its phase point, its Hamiltonian and, with a
+/// dense metric, its velocity M⁻¹p (a diagonal metric's m ∘ p is formed
+/// where it is needed, which saves a vector per leaf).
 struct Leaf {
-  explicit Leaf(Eigen::Index d) : z(d), v(d) {}
+  Leaf(Eigen::Index d, bool dense) : z(d), v(dense ? d : 0) {}
   PhasePoint z;
   Eigen::VectorXd v;
   double h = 0.0;
@@ -47,11 +49,11 @@ struct Leaf {
 /// chain has built its deepest tree).
 class LeafPool {
  public:
-  explicit LeafPool(Eigen::Index d) : d_(d) {}
+  LeafPool(Eigen::Index d, bool dense) : d_(d), dense_(dense) {}
   /// A free leaf, held once.
   int acquire() {
     if (free_.empty()) {
-      leaves_.emplace_back(d_);
+      leaves_.emplace_back(d_, dense_);
       held_.push_back(0);
       free_.push_back(static_cast<int>(leaves_.size()) - 1);
     }
@@ -71,6 +73,7 @@ class LeafPool {
 
  private:
   Eigen::Index d_;
+  bool dense_;
   std::deque<Leaf> leaves_;  // a deque: references stay valid as it grows
   std::vector<int> held_;
   std::vector<int> free_;
@@ -91,7 +94,8 @@ struct Subtree {
 class NutsKernel {
  public:
   NutsKernel(Hamiltonian& system, Eigen::Index d, int max_depth)
-      : system_(system), max_depth_(max_depth), pool_(d), rho_trajectory_{Eigen::VectorXd(d), Eigen::VectorXd(d)} {
+      : system_(system), max_depth_(max_depth), pool_(d, system.shape() == MetricShape::Dense),
+        rho_trajectory_{Eigen::VectorXd(d), Eigen::VectorXd(d)} {
     rho_levels_.reserve(static_cast<std::size_t>(max_depth));
     for (int i = 0; i < max_depth; ++i) rho_levels_.push_back({Eigen::VectorXd(d), Eigen::VectorXd(d)});
   }
@@ -110,7 +114,8 @@ class NutsKernel {
       Leaf& leaf = pool_[start];
       leaf.z.swap(current);  // `current` holds scratch until the sample is swapped back
       system_.sample_momentum(leaf.z, rng);
-      leaf.h = system_.hamiltonian_and_velocity(leaf.z, leaf.v);
+      leaf.h = system_.hamiltonian(leaf.z);
+      if (system_.shape() == MetricShape::Dense) system_.velocity(leaf.z.p, leaf.v);
       h0_ = leaf.h;
     }
     // The trajectory: its backward and forward ends, the sample, and rho.
@@ -171,12 +176,15 @@ class NutsKernel {
   /// momentum sum rho_a) followed in time by b; writes rho_a + rho_b.
   bool join(int a_first, int a_last, const Eigen::VectorXd& rho_a, int b_first, int b_last,
             const Eigen::VectorXd& rho_b, Eigen::VectorXd& rho_out) {
+    // A diagonal metric's velocities are formed from the momenta (see Leaf).
+    const bool diagonal = system_.shape() == MetricShape::Diagonal;
+    const double* m = diagonal ? system_.inverse_metric_diagonal_ref().data() : nullptr;
+    auto v = [&](int leaf) { return diagonal ? pool_[leaf].z.p.data() : pool_[leaf].v.data(); };
     if (a_first == a_last && b_first == b_last)  // two leaves: the seam checks repeat the first
-      return kernels::join_leaves_without_u_turn(rho_out.size(), pool_[a_first].v.data(), rho_a.data(),
-                                                 pool_[b_first].v.data(), rho_b.data(), rho_out.data());
-    return kernels::join_without_u_turn(rho_out.size(), pool_[a_first].v.data(), pool_[a_last].v.data(),
-                                        pool_[a_last].z.p.data(), rho_a.data(), pool_[b_first].v.data(),
-                                        pool_[b_first].z.p.data(), pool_[b_last].v.data(), rho_b.data(),
+      return kernels::join_leaves_without_u_turn(rho_out.size(), m, v(a_first), rho_a.data(), v(b_first),
+                                                 rho_b.data(), rho_out.data());
+    return kernels::join_without_u_turn(rho_out.size(), m, v(a_first), v(a_last), pool_[a_last].z.p.data(),
+                                        rho_a.data(), v(b_first), pool_[b_first].z.p.data(), v(b_last), rho_b.data(),
                                         rho_out.data());
   }
   void release(const Subtree& t) {
