@@ -164,29 +164,44 @@ void check_output(const char* method, const char* what, const M& out, Index rows
 }
 }  // namespace
 
-template <typename T>
-void RqSpline<T>::forward(const ConstRef& x, const ConstRef& params, Ref y, Ref logdet) const {
-  check("forward", x, params);
-  const Index n = x.rows(), D = x.cols(), P = params_per_variable();
-  check_output("forward", "y", y, n, D);
-  check_output("forward", "logdet", logdet, n, D);
-  const Constants<T> c(config_);
-  std::array<T, max_bins> sw, sh;
-  for (Index i = 0; i < n; ++i) {
+namespace {
+/// The loop forward() and inverse() share, over the n × D elements of `in`:
+/// an element outside [−B, B] passes through unchanged with log-determinant
+/// 0; inside, `element(bin, value, out, logdet)` maps it, given its bin
+/// located by abscissa (forward) or by ordinate (`by_ordinate`, inverse).
+template <typename T, typename Element>
+void map_elements(const RqSplineConfig& config, Index params_per_variable, const Eigen::Ref<const nn::Matrix<T>>& in,
+                  const Eigen::Ref<const nn::Matrix<T>>& params, Eigen::Ref<nn::Matrix<T>> out,
+                  Eigen::Ref<nn::Matrix<T>> logdet, bool by_ordinate, Element element) {
+  const Constants<T> c(config);
+  std::array<T, RqSpline<T>::max_bins> sw, sh;
+  for (Index i = 0; i < in.rows(); ++i) {
     const T* row = params.data() + i * params.outerStride();
-    for (Index j = 0; j < D; ++j) {
-      const T v = x(i, j);
+    for (Index j = 0; j < in.cols(); ++j) {
+      const T v = in(i, j);
       if (!in_spline(c, v)) {
-        y(i, j) = v;
+        out(i, j) = v;
         logdet(i, j) = T(0);
         continue;
       }
-      const Bin<T> b = locate(c, row + j * P, v, false, sw.data(), sh.data());
-      const Local<T> l(b, (v - b.xk) / b.w);
-      y(i, j) = b.yk + b.h * l.num / l.den;
-      logdet(i, j) = l.log_slope();
+      element(locate(c, row + j * params_per_variable, v, by_ordinate, sw.data(), sh.data()), v, out(i, j),
+              logdet(i, j));
     }
   }
+}
+}  // namespace
+
+template <typename T>
+void RqSpline<T>::forward(const ConstRef& x, const ConstRef& params, Ref y, Ref logdet) const {
+  check("forward", x, params);
+  check_output("forward", "y", y, x.rows(), x.cols());
+  check_output("forward", "logdet", logdet, x.rows(), x.cols());
+  map_elements<T>(config_, params_per_variable(), x, params, y, logdet, false,
+                  [](const Bin<T>& b, T v, T& out, T& log_det) {
+                    const Local<T> l(b, (v - b.xk) / b.w);
+                    out = b.yk + b.h * l.num / l.den;
+                    log_det = l.log_slope();
+                  });
 }
 
 template <typename T>
@@ -271,35 +286,23 @@ void RqSpline<T>::backward(const ConstRef& x, const ConstRef& params, const Cons
 template <typename T>
 void RqSpline<T>::inverse(const ConstRef& y, const ConstRef& params, Ref x, Ref logdet) const {
   check("inverse", y, params);
-  const Index n = y.rows(), D = y.cols(), P = params_per_variable();
-  check_output("inverse", "x", x, n, D);
-  check_output("inverse", "logdet", logdet, n, D);
-  const Constants<T> c(config_);
-  std::array<T, max_bins> sw, sh;
-  for (Index i = 0; i < n; ++i) {
-    const T* row = params.data() + i * params.outerStride();
-    for (Index j = 0; j < D; ++j) {
-      const T v = y(i, j);
-      if (!in_spline(c, v)) {
-        x(i, j) = v;
-        logdet(i, j) = T(0);
-        continue;
-      }
-      const Bin<T> b = locate(c, row + j * P, v, true, sw.data(), sh.data());
-      // (y − y_k)·den = h N is the quadratic a ξ² + b ξ + c = 0 of the paper's appendix A.3;
-      // c ≤ 0 ≤ a + b + c, and its root in [0, 1] is taken as 2c / (−b − √(b² − 4ac)), the form
-      // that stays accurate where a → 0 (nearly linear bins, e.g. the identity).
-      const T s = b.h / b.w, dy = v - b.yk, cs = b.d0 + b.d1 - T(2) * s;
-      const T qa = b.h * (s - b.d0) + dy * cs;
-      const T qb = b.h * b.d0 - dy * cs;
-      const T qc = -s * dy;
-      const T disc = std::max(qb * qb - T(4) * qa * qc, T(0));
-      const T xi = std::clamp(T(2) * qc / (-qb - std::sqrt(disc)), T(0), T(1));
-      const Local<T> l(b, xi);
-      x(i, j) = b.xk + xi * b.w;
-      logdet(i, j) = -l.log_slope();
-    }
-  }
+  check_output("inverse", "x", x, y.rows(), y.cols());
+  check_output("inverse", "logdet", logdet, y.rows(), y.cols());
+  map_elements<T>(config_, params_per_variable(), y, params, x, logdet, true,
+                  [](const Bin<T>& b, T v, T& out, T& log_det) {
+                    // (y − y_k)·den = h N is the quadratic a ξ² + b ξ + c = 0 of the paper's appendix A.3;
+                    // c ≤ 0 ≤ a + b + c, and its root in [0, 1] is taken as 2c / (−b − √(b² − 4ac)), the form
+                    // that stays accurate where a → 0 (nearly linear bins, e.g. the identity).
+                    const T s = b.h / b.w, dy = v - b.yk, cs = b.d0 + b.d1 - T(2) * s;
+                    const T qa = b.h * (s - b.d0) + dy * cs;
+                    const T qb = b.h * b.d0 - dy * cs;
+                    const T qc = -s * dy;
+                    const T disc = std::max(qb * qb - T(4) * qa * qc, T(0));
+                    const T xi = std::clamp(T(2) * qc / (-qb - std::sqrt(disc)), T(0), T(1));
+                    const Local<T> l(b, xi);
+                    out = b.xk + xi * b.w;
+                    log_det = -l.log_slope();
+                  });
 }
 
 template class RqSpline<float>;

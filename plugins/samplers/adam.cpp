@@ -7,15 +7,8 @@ namespace orrery::samplers {
 OptimiserResult minimise_adam(const Objective& f, const Eigen::VectorXd& x0, const AdamOptions& options,
                               const std::function<void()>& on_iteration) {
   const Eigen::Index d = x0.size();
-  OptimiserResult result;
-  result.x = x0;
-  result.gradient.resize(d);
-  result.value = f(result.x, result.gradient);
-  result.evaluations = 1;
-  if (!std::isfinite(result.value) || !result.gradient.allFinite()) {
-    result.reason = StopReason::NonFinite;
-    return result;
-  }
+  OptimiserResult result = OptimiserResult::start(f, x0);
+  if (result.reason == StopReason::NonFinite) return result;
 
   Eigen::VectorXd m = Eigen::VectorXd::Zero(d), v = Eigen::VectorXd::Zero(d);
   Eigen::VectorXd step(d), x_new(d), g_new(d);

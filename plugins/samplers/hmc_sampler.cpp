@@ -114,26 +114,15 @@ class HmcChain {
 
 orrery::Schema HmcSampler::options() {
   using namespace orrery::option;
-  orrery::Schema schema{
-      reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample (needs a gradient)"),
-      integer("chains").default_value(4).min(1).doc("number of independent chains"),
-      integer("steps").default_value(1000).min(1).doc("draws per chain after warm-up (the most, with until_converged)"),
-      integer("warmup").default_value(1000).min(0).doc("adaptation iterations per chain, discarded"),
-      integer("n_leapfrog").default_value(20).min(1).doc("leapfrog steps per transition"),
-      real("jitter").default_value(0.1).range(0.0, 0.99).doc("step size jittered uniformly by this relative amount"),
-      real("delta").default_value(0.8).greater_than(0.0).less_than(1.0).doc("target mean acceptance probability of the step-size adaptation"),
-      real("initial_step_size").greater_than(0.0).doc("first step size; default: Stan's heuristic from 1"),
-      string("metric").default_value("diag").choices({"diag", "dense"}).doc("inverse metric adapted during warm-up: diag (diagonal) or dense (full covariance)"),
-      SamplingTarget::option()};
-  for (orrery::OptionSpec& spec : RunLength::options()) schema.push_back(std::move(spec));
-  return schema;
+  return HamiltonianOptions::schema({integer("n_leapfrog").default_value(20).min(1).doc("leapfrog steps per transition"),
+                                     real("jitter").default_value(0.1).range(0.0, 0.99).doc(
+                                         "step size jittered uniformly by this relative amount")},
+                                    "target mean acceptance probability of the step-size adaptation");
 }
 
 HmcSampler::HmcSampler(orrery::Context& ctx) : target_(ctx) {
   const orrery::Options& options = ctx.options();
-  if (!target_.constrained().has_gradient())
-    options.error("target", "the HMC sampler needs a gradient; the target '" + target_label(ctx) +
-                                "' has none (use a sampler that needs only densities, such as samplers.ensemble or samplers.metropolis)");
+  require_gradient(ctx, target_.constrained(), "HMC");
   const HamiltonianOptions shared = HamiltonianOptions::read(options);
   chains_ = shared.chains;
   settings_.name = ctx.name();

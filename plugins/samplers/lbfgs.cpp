@@ -200,15 +200,8 @@ class InverseHessian {
 OptimiserResult minimise_lbfgs(const Objective& f, const Eigen::VectorXd& x0, const LbfgsOptions& options,
                                const std::function<void()>& on_iteration) {
   const Eigen::Index d = x0.size();
-  OptimiserResult result;
-  result.x = x0;
-  result.gradient.resize(d);
-  result.value = f(result.x, result.gradient);
-  result.evaluations = 1;
-  if (!std::isfinite(result.value) || !result.gradient.allFinite()) {
-    result.reason = StopReason::NonFinite;
-    return result;
-  }
+  OptimiserResult result = OptimiserResult::start(f, x0);
+  if (result.reason == StopReason::NonFinite) return result;
 
   InverseHessian memory(d, std::max(1, options.history));
   LineSearch line_search(f, options, d);

@@ -122,9 +122,7 @@ orrery::Schema MalaSampler::options() {
 
 MalaSampler::MalaSampler(orrery::Context& ctx) : target_(ctx) {
   const orrery::Options& options = ctx.options();
-  if (!target_.constrained().has_gradient())
-    options.error("target", "the MALA sampler needs a gradient; the target '" + target_label(ctx) +
-                                "' has none (use a sampler that needs only densities, such as samplers.ensemble or samplers.metropolis)");
+  require_gradient(ctx, target_.constrained(), "MALA");
   chains_ = count_option(options, "chains", 1);
   settings_.name = ctx.name();
   settings_.length = RunLength::read(options);

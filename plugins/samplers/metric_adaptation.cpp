@@ -6,6 +6,7 @@
 #include <orrery/error.hpp>
 
 #include "leapfrog_kernels.hpp"
+#include "sampling_target.hpp"
 
 namespace orrery::samplers {
 
@@ -243,6 +244,31 @@ HamiltonianOptions HamiltonianOptions::read(const orrery::Options& options) {
   else
     options.error("metric", "must be diag or dense, found '" + metric + "'");
   return o;
+}
+
+orrery::Schema HamiltonianOptions::schema(orrery::Schema specific, std::string_view delta_doc) {
+  using namespace orrery::option;
+  orrery::Schema schema{
+      reference("target", orrery::Kind::Target).default_value("@posterior").doc("the density to sample (needs a gradient)"),
+      integer("chains").default_value(4).min(1).doc("number of independent chains"),
+      integer("steps").default_value(1000).min(1).doc("draws per chain after warm-up (the most, with until_converged)"),
+      integer("warmup").default_value(1000).min(0).doc("adaptation iterations per chain, discarded")};
+  for (orrery::OptionSpec& spec : specific) schema.push_back(std::move(spec));
+  schema.push_back(real("delta").default_value(0.8).greater_than(0.0).less_than(1.0).doc(std::string(delta_doc)));
+  schema.push_back(real("initial_step_size").greater_than(0.0).doc("first step size; default: Stan's heuristic from 1"));
+  schema.push_back(string("metric").default_value("diag").choices({"diag", "dense"}).doc(
+      "inverse metric adapted during warm-up: diag (diagonal) or dense (full covariance)"));
+  schema.push_back(SamplingTarget::option());
+  for (orrery::OptionSpec& spec : RunLength::options()) schema.push_back(std::move(spec));
+  return schema;
+}
+
+void require_gradient(const orrery::Context& ctx, const orrery::Target& target, std::string_view sampler) {
+  if (!target.has_gradient())
+    ctx.options().error("target", "the " + std::string(sampler) + " sampler needs a gradient; the target '" +
+                                      target_label(ctx) +
+                                      "' has none (use a sampler that needs only densities, such as samplers.ensemble "
+                                      "or samplers.metropolis)");
 }
 
 }  // namespace orrery::samplers

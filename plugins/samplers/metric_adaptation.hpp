@@ -21,6 +21,7 @@
 
 #include <orrery/context.hpp>
 #include <orrery/options.hpp>
+#include <orrery/schema.hpp>
 
 #include <orrery/random.hpp>
 #include <orrery/target.hpp>
@@ -320,6 +321,14 @@ struct HamiltonianOptions {
 
   /// Reads them from `options`; errors name the offending key.
   static HamiltonianOptions read(const orrery::Options& options);
+  /// The schema of these options (and "target" and "unconstrained"), with
+  /// the sampler's own options `specific` after "warmup". `delta_doc` says
+  /// what delta is the target of.
+  static orrery::Schema schema(orrery::Schema specific, std::string_view delta_doc);
 };
+
+/// Refuses (an error naming option "target") a target without a gradient;
+/// `sampler` names the sampler in the message ("NUTS", "HMC", "MALA").
+void require_gradient(const orrery::Context& ctx, const orrery::Target& target, std::string_view sampler);
 
 }  // namespace orrery::samplers

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -50,6 +51,19 @@ struct OptimiserResult {
   std::uint64_t iterations = 0;
   std::uint64_t evaluations = 0;  ///< objective calls
   StopReason reason = StopReason::MaxIterations;
+
+  /// The optimisers' starting state: f and its gradient at x0 (one
+  /// evaluation). `reason` is NonFinite if either is not finite, and the
+  /// optimiser should then return it as it is.
+  static OptimiserResult start(const Objective& f, const Eigen::VectorXd& x0) {
+    OptimiserResult result;
+    result.x = x0;
+    result.gradient.resize(x0.size());
+    result.value = f(result.x, result.gradient);
+    result.evaluations = 1;
+    if (!std::isfinite(result.value) || !result.gradient.allFinite()) result.reason = StopReason::NonFinite;
+    return result;
+  }
 };
 
 }  // namespace orrery::samplers
