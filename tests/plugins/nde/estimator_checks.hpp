@@ -7,14 +7,20 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <numbers>
+#include <string>
+#include <utility>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "orrery/density_estimator.hpp"
+#include "orrery/error.hpp"
 #include "orrery/random.hpp"
+#include "orrery/value.hpp"
 #include "support/test_context.hpp"
 
 namespace orrery::nde::test {
@@ -140,7 +146,7 @@ inline void check_sample_moments(const DensityEstimator& q, double b, std::size_
   CHECK(lq.allFinite());
 }
 
-/// save → load into `fresh` → identical log_prob; returns the temporary directory (removed by caller).
+/// save → load into `fresh` → identical log_prob; the caller removes `dir`.
 inline void check_round_trip(const DensityEstimator& q, DensityEstimator& fresh, const std::filesystem::path& dir) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -155,6 +161,97 @@ inline void check_round_trip(const DensityEstimator& q, DensityEstimator& fresh,
   CHECK(fresh.dim_a() == q.dim_a());
   CHECK(fresh.dim_b() == q.dim_b());
   CHECK((before.array() == after.array()).all());
+}
+
+/// log_prob of `q` on `n` pairs of the conditional Gaussian drawn with seed 77.
+inline Eigen::VectorXd log_prob_on_fresh_pairs(const DensityEstimator& q, Eigen::Index n) {
+  RandomStream rng(77);
+  Eigen::MatrixXd a, b;
+  ConditionalGaussian::draw(static_cast<std::size_t>(n), rng, a, b);
+  Eigen::VectorXd lq(n);
+  q.log_prob(a, b, lq);
+  return lq;
+}
+
+// The checks below are shared by the network estimators (mdn, maf, spline maf); `label`
+// names the estimator in the printed measurement ("nde.maf", "nde.maf float32", ...).
+
+/// A network of `sizes` trained briefly (5 epochs in `precision`, 1000 pairs, seed 1):
+/// enough structure for the exactness checks.
+template <typename Estimator>
+orrery::test::Built<Estimator> fit_small(ValueTable sizes, const char* precision) {
+  sizes.emplace_back("max_epochs", Value(std::int64_t{5}));
+  sizes.emplace_back("precision", Value(std::string(precision)));
+  auto q = orrery::test::build<Estimator>(std::move(sizes));
+  fit_gaussian(*q, *q.context, 1000, 1);
+  return q;
+}
+
+/// q(· | b) has mass one (to 1e-4) on the [−5, 5]² grid at b = −0.7 and b = 0.4.
+inline void check_normalised(const DensityEstimator& q, const char* label) {
+  for (double b : {-0.7, 0.4}) {
+    const double mass = integrate_2d(q, b, -5.0, 5.0, 400);
+    std::printf("%s normalisation at b = %g: %.8f\n", label, b, mass);
+    CHECK(std::abs(mass - 1.0) < 1e-4);
+  }
+}
+
+/// gradient_error (difference step h) on 20 pairs drawn with seed 3 is below `tolerance`.
+inline void check_gradient(const DensityEstimator& q, const char* label, double h, double tolerance) {
+  RandomStream rng(3);
+  Eigen::MatrixXd a, b;
+  ConditionalGaussian::draw(20, rng, a, b);
+  const double error = gradient_error(q, a, b, h);
+  std::printf("%s gradient max relative error: %.3g\n", label, error);
+  CHECK(error < tolerance);
+}
+
+/// Fits `q` on 4000 pairs (seed 21); its held-out excess NLL on 20000 pairs (seed 22) is below
+/// 0.05 nats and above −0.02.
+template <typename Estimator>
+void check_fit_approaches_truth(const orrery::test::Built<Estimator>& q, const char* label) {
+  fit_gaussian(*q, *q.context, 4000, 21);
+  double truth = 0.0;
+  const double excess = excess_nll(*q, 20000, 22, &truth);
+  std::printf("%s held-out NLL %.4f vs true conditional entropy estimate %.4f (excess %.4f nats, %lld epochs)\n",
+              label, truth + excess, truth, excess, static_cast<long long>(q->training_report().epochs));
+  CHECK(excess < 0.05);
+  CHECK(excess > -0.02);  // cannot beat the truth beyond Monte Carlo noise
+}
+
+/// check_round_trip of `q` through `dir` into `fresh`; then `other`, configured for another
+/// architecture, refuses the file naming the architecture and stays unfitted. Removes `dir`.
+inline void check_round_trip_and_refusal(const DensityEstimator& q, DensityEstimator& fresh, DensityEstimator& other,
+                                         const std::filesystem::path& dir) {
+  check_round_trip(q, fresh, dir);
+  try {
+    other.load(dir);
+    FAIL("loading a file saved for another architecture must throw");
+  } catch (const Error& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).find("architecture") != std::string::npos);
+  }
+  CHECK_FALSE(other.fitted());
+  std::filesystem::remove_all(dir);
+}
+
+/// Two estimators built with `options`, one on a serial context and one on `threads` threads,
+/// fitted on the same 1000 pairs (seed `seed`), give identical log_prob on `pairs` fresh pairs
+/// (several evaluation chunks, run in parallel on the threaded one) and, with
+/// `compare_validation_loss`, identical best validation losses.
+template <typename Estimator>
+void check_thread_independent(const ValueTable& options, std::size_t threads, std::uint64_t seed, Eigen::Index pairs,
+                              bool compare_validation_loss) {
+  auto serial = orrery::test::build<Estimator>(options);
+  auto threaded = orrery::test::build<Estimator>(options);
+  threaded.context->set_threads(threads);
+  fit_gaussian(*serial, *serial.context, 1000, seed);
+  fit_gaussian(*threaded, *threaded.context, 1000, seed);
+  const Eigen::VectorXd one = log_prob_on_fresh_pairs(*serial, pairs);
+  const Eigen::VectorXd many = log_prob_on_fresh_pairs(*threaded, pairs);
+  CHECK((one.array() == many.array()).all());
+  if (compare_validation_loss)
+    CHECK(serial->training_report().best_validation_loss == threaded->training_report().best_validation_loss);
 }
 
 }  // namespace orrery::nde::test

@@ -45,44 +45,20 @@ ValueTable maf_options(const char* precision, std::int64_t epochs) {
           {"batch_size", Value(std::int64_t{250})}, {"precision", Value(std::string(precision))}};
 }
 
-Eigen::VectorXd log_prob_on_fresh_pairs(const DensityEstimator& q, Eigen::Index n) {
-  RandomStream rng(77);
-  Eigen::MatrixXd a, b;
-  ConditionalGaussian::draw(static_cast<std::size_t>(n), rng, a, b);
-  Eigen::VectorXd lq(n);
-  q.log_prob(a, b, lq);
-  return lq;
-}
-
 }  // namespace
 
 TEST_CASE("maf fit and log_prob are identical on one and three threads") {
   for (const char* precision : {"float32", "float64"}) {
-    auto serial = build<nde::MaskedAutoregressiveFlow>(maf_options(precision, 4));
-    auto threaded = build<nde::MaskedAutoregressiveFlow>(maf_options(precision, 4));
-    threaded.context->set_threads(3);
-    fit_gaussian(*serial, *serial.context, 1000, 5);
-    fit_gaussian(*threaded, *threaded.context, 1000, 5);
-    // 1300 pairs: several evaluation chunks, run in parallel on the threaded one.
-    const Eigen::VectorXd one = log_prob_on_fresh_pairs(*serial, 1300);
-    const Eigen::VectorXd three = log_prob_on_fresh_pairs(*threaded, 1300);
     INFO(precision);
-    CHECK((one.array() == three.array()).all());
-    CHECK(serial->training_report().best_validation_loss == threaded->training_report().best_validation_loss);
+    check_thread_independent<nde::MaskedAutoregressiveFlow>(maf_options(precision, 4), 3, 5, 1300,
+                                                             /*compare_validation_loss=*/true);
   }
 }
 
 TEST_CASE("mdn fit is identical on one and two threads") {
   const ValueTable options = {{"components", Value(std::int64_t{3})}, {"hidden", Value(std::int64_t{16})},
                               {"max_epochs", Value(std::int64_t{3})}, {"batch_size", Value(std::int64_t{300})}};
-  auto serial = build<nde::MixtureDensityNetwork>(options);
-  auto threaded = build<nde::MixtureDensityNetwork>(options);
-  threaded.context->set_threads(2);
-  fit_gaussian(*serial, *serial.context, 1000, 6);
-  fit_gaussian(*threaded, *threaded.context, 1000, 6);
-  const Eigen::VectorXd one = log_prob_on_fresh_pairs(*serial, 700);
-  const Eigen::VectorXd two = log_prob_on_fresh_pairs(*threaded, 700);
-  CHECK((one.array() == two.array()).all());
+  check_thread_independent<nde::MixtureDensityNetwork>(options, 2, 6, 700, /*compare_validation_loss=*/false);
 }
 
 TEST_CASE("concurrent log_prob and gradient calls agree with serial ones") {

@@ -55,15 +55,6 @@ double log_banana(double a1, double a2, double b) {
   return -std::log(2.0 * std::numbers::pi) - 0.5 * r1 * r1 - 0.5 * r2 * r2 - std::log(0.5);
 }
 
-Eigen::VectorXd log_prob_on_fresh_pairs(const DensityEstimator& q, Eigen::Index n) {
-  RandomStream rng(77);
-  Eigen::MatrixXd a, b;
-  ConditionalGaussian::draw(static_cast<std::size_t>(n), rng, a, b);
-  Eigen::VectorXd lq(n);
-  q.log_prob(a, b, lq);
-  return lq;
-}
-
 }  // namespace
 
 TEST_CASE("spline MADE is autoregressive with all spline numbers of a variable at its degree") {
@@ -162,22 +153,11 @@ TEST_CASE("an untrained spline flow is close to the standard normal") {
 }
 
 TEST_CASE("spline maf log_prob integrates to one over a") {
-  auto q = small_spline();
-  for (double b : {-0.7, 0.4}) {
-    const double mass = integrate_2d(*q, b, -5.0, 5.0, 400);
-    std::printf("nde.maf spline normalisation at b = %g: %.8f\n", b, mass);
-    CHECK(std::abs(mass - 1.0) < 1e-4);
-  }
+  check_normalised(*small_spline(), "nde.maf spline");
 }
 
 TEST_CASE("spline maf log_prob_gradient matches finite differences in a and b") {
-  auto q = small_spline("float64");
-  RandomStream rng(3);
-  Eigen::MatrixXd a, b;
-  ConditionalGaussian::draw(20, rng, a, b);
-  const double error = gradient_error(*q, a, b);
-  std::printf("nde.maf spline gradient max relative error: %.3g\n", error);
-  CHECK(error < 1e-6);
+  check_gradient(*small_spline("float64"), "nde.maf spline", 1e-5, 1e-6);
 }
 
 TEST_CASE("spline maf samples follow log_prob") {
@@ -267,16 +247,8 @@ TEST_CASE("spline maf fit and log_prob are identical on one and three threads") 
     ValueTable options = spline_options(precision, 2, 16, 4);
     options.emplace_back("patience", Value(std::int64_t{1000}));
     options.emplace_back("batch_size", Value(std::int64_t{250}));
-    auto serial = build<Flow>(options);
-    auto threaded = build<Flow>(options);
-    threaded.context->set_threads(3);
-    fit_gaussian(*serial, *serial.context, 1000, 5);
-    fit_gaussian(*threaded, *threaded.context, 1000, 5);
-    const Eigen::VectorXd one = log_prob_on_fresh_pairs(*serial, 1300);
-    const Eigen::VectorXd three = log_prob_on_fresh_pairs(*threaded, 1300);
     INFO(precision);
-    CHECK((one.array() == three.array()).all());
-    CHECK(serial->training_report().best_validation_loss == threaded->training_report().best_validation_loss);
+    check_thread_independent<Flow>(options, 3, 5, 1300, /*compare_validation_loss=*/true);
   }
 }
 

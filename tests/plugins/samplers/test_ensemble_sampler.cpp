@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "ensemble_sampler.hpp"
+#include "sampler_checks.hpp"
 #include "support/numerics.hpp"
 #include "support/test_context.hpp"
 
 using orrery::ValueTable;
 using orrery::samplers::EnsembleSampler;
+using orrery::test::SamplerRun;
 using orrery::test::TestContext;
 
 namespace {
@@ -98,22 +100,8 @@ class RosenbrockTarget final : public orrery::Target {
   orrery::ParameterSpace space_ = orrery::test::scalar_space({"x", "y"});
 };
 
-struct Run {
-  std::unique_ptr<TestContext> context;
-  orrery::SampleSet set;
-};
-
-Run run_sampler(orrery::Target& target, ValueTable options, std::uint64_t seed = 42, std::size_t threads = 1) {
-  Run run;
-  run.context = std::make_unique<TestContext>(std::move(options), orrery::ParameterSpace{}, seed, "ensemble");
-  run.context->add_reference("target", target);
-  run.context->apply_schema(EnsembleSampler::options());
-  run.context->set_threads(threads);
-  EnsembleSampler sampler(*run.context);
-  CHECK(&sampler.target() == &target);
-  run.set = sampler.run(*run.context);
-  return run;
-}
+/// Runs an EnsembleSampler in a context named "ensemble" (the name seeds its stream).
+constexpr orrery::test::SamplerRunner<EnsembleSampler> run_sampler{"ensemble"};
 
 /// Mean over walkers and steps of f(draw), with a batch-means standard error
 /// computed on the ensemble-averaged series (walkers of one ensemble are not
@@ -156,7 +144,7 @@ void check_moments(const orrery::SampleSet& set, const GaussianTarget& target) {
 
 TEST_CASE("ensemble stretch move recovers a correlated 2-D Gaussian", "[samplers][ensemble]") {
   GaussianTarget target = correlated_2d();
-  const Run run = run_sampler(target, {{"walkers", 16}, {"steps", 5000}, {"warmup", 500}});
+  const SamplerRun run = run_sampler(target, {{"walkers", 16}, {"steps", 5000}, {"warmup", 500}});
   const orrery::SampleSet& set = run.set;
 
   REQUIRE(set.chains.size() == 16);  // one chain per walker
@@ -185,7 +173,7 @@ TEST_CASE("ensemble stretch move recovers a correlated 2-D Gaussian", "[samplers
 TEST_CASE("ensemble moves recover a badly scaled 5-D Gaussian", "[samplers][ensemble]") {
   GaussianTarget target = scaled_5d();
   SECTION("stretch (default walkers: max(32, 2 d + 2))") {
-    const Run run = run_sampler(target, {{"steps", 8000}, {"warmup", 1000}}, 1);
+    const SamplerRun run = run_sampler(target, {{"steps", 8000}, {"warmup", 1000}}, 1);
     CHECK(run.set.chains.size() == 32);
     check_moments(run.set, target);
   }
@@ -288,13 +276,7 @@ TEST_CASE("ensemble treats NaN and -inf densities as rejections", "[samplers][en
     else
       options.emplace_back(move, 1.0);
     const orrery::SampleSet set = run_sampler(target, options, 5, 2).set;
-    std::uint64_t rejections = 0;
-    for (const orrery::Chain& chain : set.chains) {
-      rejections += chain.nonfinite_rejections;
-      CHECK(chain.draws.col(0).maxCoeff() <= 1.5);
-      CHECK(chain.draws.col(1).minCoeff() >= -3.0);
-      CHECK(chain.log_density.allFinite());
-    }
+    const std::uint64_t rejections = orrery::test::sum_nonfinite_rejections(set, 1.5, -3.0);
     INFO(move);
     CHECK(rejections > 100);
   }
@@ -309,12 +291,7 @@ TEST_CASE("ensemble treats NaN and -inf densities as rejections", "[samplers][en
 TEST_CASE("ensemble option checks", "[samplers][ensemble]") {
   GaussianTarget target = scaled_5d();
   auto error_for = [&](ValueTable options) {
-    return orrery::test::config_error_message([&] {
-      TestContext ctx(std::move(options));
-      ctx.add_reference("target", target);
-      ctx.apply_schema(EnsembleSampler::options());
-      EnsembleSampler sampler(ctx);
-    });
+    return orrery::test::construction_error<EnsembleSampler>(target, std::move(options));
   };
   const std::string too_few = error_for({{"walkers", 8}});
   CHECK_THAT(too_few, Catch::Contains("option 'walkers'") && Catch::Contains("2 x dimension = 10") &&

@@ -5,10 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/LU>
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,90 +13,29 @@
 #include "metric_adaptation.hpp"
 #include "nuts_sampler.hpp"
 #include "gaussian_targets.hpp"
-#include "support/numerics.hpp"
+#include "sampler_checks.hpp"
 #include "support/test_context.hpp"
 
 using orrery::ValueTable;
 using orrery::samplers::HmcSampler;
 using orrery::samplers::NutsSampler;
-using orrery::test::TestContext;
+using orrery::test::check_gaussian_moments;
+using orrery::test::check_identical_runs;
+using orrery::test::construction_error;
+using orrery::test::SamplerRun;
+using orrery::test::statistic;
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 using orrery::test::correlated_target;
 using orrery::test::GaussianTarget;
+using orrery::test::kInf;
 
 GaussianTarget scaled_target() { return orrery::test::scaled_target(10, 0.1, 10.0); }
 
-struct Run {
-  std::unique_ptr<TestContext> context;
-  orrery::SampleSet set;
-};
-
+/// Both samplers run in a context named "hmc" (the name seeds its stream).
 template <typename S>
-Run run_sampler(orrery::Target& target, ValueTable options, std::uint64_t seed = 42, std::size_t threads = 1) {
-  Run run;
-  run.context = std::make_unique<TestContext>(std::move(options), orrery::ParameterSpace{}, seed, "hmc");
-  run.context->add_reference("target", target);
-  run.context->apply_schema(S::options());
-  run.context->set_threads(threads);
-  S sampler(*run.context);
-  CHECK(&sampler.target() == &target);
-  run.set = sampler.run(*run.context);
-  return run;
-}
-
-template <typename F>
-std::vector<Eigen::VectorXd> series(const orrery::SampleSet& set, F f) {
-  std::vector<Eigen::VectorXd> out;
-  for (const orrery::Chain& chain : set.chains) {
-    Eigen::VectorXd s(chain.draws.rows());
-    for (Eigen::Index n = 0; n < chain.draws.rows(); ++n) s[n] = f(chain.draws.row(n));
-    out.push_back(s);
-  }
-  return out;
-}
-
-double statistic(const orrery::SampleSet& set, const std::string& name) {
-  for (const auto& [key, value] : set.statistics)
-    if (key == name) return value;
-  FAIL("no statistic " << name);
-  return kNaN;
-}
-
-/// Means and (co)variances within 4 batch-means standard errors; returns the
-/// smallest effective sample size of the means (variance / se²).
-double check_moments(const orrery::SampleSet& set, const GaussianTarget& target, bool covariances) {
-  const Eigen::VectorXd& mu = target.mean();
-  const Eigen::Index d = mu.size();
-  double min_ess = kInf;
-  for (Eigen::Index i = 0; i < d; ++i) {
-    const double sd = std::sqrt(target.cov()(i, i));
-    const orrery::test::Estimate m = orrery::test::batch_means(series(set, [&](const auto& x) { return x[i]; }));
-    INFO("mean " << i << ": " << m.value << " ± " << m.standard_error << ", truth " << mu[i]);
-    CHECK(std::abs(m.value - mu[i]) < 4.0 * m.standard_error);
-    CHECK(m.standard_error < 0.1 * sd);
-    min_ess = std::min(min_ess, sd * sd / (m.standard_error * m.standard_error));
-    const orrery::test::Estimate v =
-        orrery::test::batch_means(series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[i] - mu[i]); }));
-    INFO("var " << i << ": " << v.value << " ± " << v.standard_error << ", truth " << sd * sd << " (sd "
-                << std::sqrt(v.value) << " vs " << sd << ")");
-    CHECK(std::abs(v.value - sd * sd) < 4.0 * v.standard_error);
-  }
-  if (covariances)
-    for (Eigen::Index i = 0; i < d; ++i)
-      for (Eigen::Index j = i + 1; j < d; ++j) {
-        const orrery::test::Estimate c = orrery::test::batch_means(
-            series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[j] - mu[j]); }));
-        INFO("cov(" << i << ", " << j << "): " << c.value << " ± " << c.standard_error << ", truth "
-                    << target.cov()(i, j));
-        CHECK(std::abs(c.value - target.cov()(i, j)) < 4.0 * c.standard_error);
-      }
-  return min_ess;
-}
+constexpr orrery::test::SamplerRunner<S> run_sampler{"hmc"};
 
 std::uint64_t total_evaluations(const orrery::SampleSet& set) {
   std::uint64_t n = 0;
@@ -134,7 +70,7 @@ TEST_CASE("Stan's warm-up windows", "[samplers][nuts]") {
 
 TEST_CASE("nuts recovers a 10-D Gaussian with scales from 0.1 to 10", "[samplers][nuts]") {
   GaussianTarget target = scaled_target();
-  const Run run = run_sampler<NutsSampler>(target, {{"chains", 4}, {"steps", 1000}, {"warmup", 1000}}, 11);
+  const SamplerRun run = run_sampler<NutsSampler>(target, {{"chains", 4}, {"steps", 1000}, {"warmup", 1000}}, 11);
   const orrery::SampleSet& set = run.set;
   REQUIRE(set.chains.size() == 4);
   for (const orrery::Chain& chain : set.chains) {
@@ -146,7 +82,7 @@ TEST_CASE("nuts recovers a 10-D Gaussian with scales from 0.1 to 10", "[samplers
     for (Eigen::Index n = 0; n < chain.draws.rows(); n += 97)
       CHECK(chain.log_density[n] == Approx(target.log_density(chain.draws.row(n).transpose())).epsilon(1e-12));
   }
-  const double ess = check_moments(set, target, false);
+  const double ess = check_gaussian_moments(set, target, false);
   const double evaluations = static_cast<double>(total_evaluations(set));
   WARN("nuts 10-D: min ESS(mean) " << ess << " from " << evaluations << " gradient evaluations (warm-up included): "
                                    << ess / evaluations << " per evaluation; step size " << statistic(set, "step_size")
@@ -164,27 +100,29 @@ TEST_CASE("nuts recovers a 10-D Gaussian with scales from 0.1 to 10", "[samplers
 TEST_CASE("nuts and hmc recover a correlated 2-D Gaussian", "[samplers][nuts][hmc]") {
   GaussianTarget target = correlated_target();
   SECTION("nuts") {
-    check_moments(run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 500}}, 3).set, target, true);
+    check_gaussian_moments(run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 500}}, 3).set, target,
+                           true);
   }
   SECTION("hmc") {
-    check_moments(run_sampler<HmcSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"n_leapfrog", 10}}, 4).set,
-                  target, true);
+    check_gaussian_moments(
+        run_sampler<HmcSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"n_leapfrog", 10}}, 4).set, target,
+        true);
   }
   SECTION("nuts, dense metric") {
     const orrery::SampleSet set =
         run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"metric", "dense"}}, 6).set;
-    check_moments(set, target, true);
+    check_gaussian_moments(set, target, true);
     // The dense metric whitens the correlation: short trajectories suffice.
     CHECK(statistic(set, "tree_depth") < 2.5);
   }
   SECTION("hmc, dense metric") {
-    check_moments(
+    check_gaussian_moments(
         run_sampler<HmcSampler>(target, {{"steps", 2000}, {"warmup", 500}, {"n_leapfrog", 5}, {"metric", "dense"}}, 7)
             .set,
         target, true);
   }
   SECTION("nuts with a short warm-up and a given step size") {
-    check_moments(
+    check_gaussian_moments(
         run_sampler<NutsSampler>(target, {{"steps", 2000}, {"warmup", 100}, {"initial_step_size", 0.3}}, 5).set,
         target, true);
   }
@@ -193,7 +131,7 @@ TEST_CASE("nuts and hmc recover a correlated 2-D Gaussian", "[samplers][nuts][hm
 TEST_CASE("hmc recovers the 10-D Gaussian", "[samplers][hmc]") {
   GaussianTarget target = scaled_target();
   const orrery::SampleSet set = run_sampler<HmcSampler>(target, {{"steps", 1000}, {"warmup", 1000}}, 12).set;
-  const double ess = check_moments(set, target, false);
+  const double ess = check_gaussian_moments(set, target, false);
   WARN("hmc 10-D: min ESS(mean) " << ess << ", " << ess / static_cast<double>(total_evaluations(set))
                                   << " per gradient evaluation; acceptance " << statistic(set, "acceptance_rate"));
   CHECK(statistic(set, "divergences") == 0.0);
@@ -202,20 +140,12 @@ TEST_CASE("hmc recovers the 10-D Gaussian", "[samplers][hmc]") {
 TEST_CASE("nuts and hmc are independent of the thread count", "[samplers][nuts][hmc]") {
   GaussianTarget target = correlated_target();
   const ValueTable options = {{"chains", 3}, {"steps", 300}, {"warmup", 200}};
-  auto compare = [](const orrery::SampleSet& a, const orrery::SampleSet& b) {
-    for (std::size_t c = 0; c < a.chains.size(); ++c) {
-      CHECK(a.chains[c].draws == b.chains[c].draws);
-      CHECK(a.chains[c].log_density == b.chains[c].log_density);
-      CHECK(a.chains[c].evaluations == b.chains[c].evaluations);
-      CHECK(a.chains[c].acceptance_rate == b.chains[c].acceptance_rate);
-    }
-    CHECK(a.statistics == b.statistics);
-  };
   const orrery::SampleSet one = run_sampler<NutsSampler>(target, options, 123, 1).set;
-  compare(one, run_sampler<NutsSampler>(target, options, 123, 2).set);
+  check_identical_runs(one, run_sampler<NutsSampler>(target, options, 123, 2).set);
   CHECK(one.chains[0].draws != one.chains[1].draws);
   CHECK(one.chains[0].draws != run_sampler<NutsSampler>(target, options, 124, 1).set.chains[0].draws);
-  compare(run_sampler<HmcSampler>(target, options, 123, 1).set, run_sampler<HmcSampler>(target, options, 123, 2).set);
+  check_identical_runs(run_sampler<HmcSampler>(target, options, 123, 1).set,
+                       run_sampler<HmcSampler>(target, options, 123, 2).set);
 }
 
 TEST_CASE("non-finite regions are divergences, not crashes", "[samplers][nuts][hmc]") {
@@ -225,12 +155,7 @@ TEST_CASE("non-finite regions are divergences, not crashes", "[samplers][nuts][h
     const ValueTable options = {{"chains", 2}, {"steps", 1000}, {"warmup", 300}};
     const orrery::SampleSet set = which == 0 ? run_sampler<NutsSampler>(target, options, 5, 2).set
                                              : run_sampler<HmcSampler>(target, options, 5, 2).set;
-    std::uint64_t divergent = 0;
-    for (const orrery::Chain& chain : set.chains) {
-      divergent += chain.nonfinite_rejections;
-      CHECK(chain.draws.col(0).maxCoeff() <= 1.5);
-      CHECK(chain.log_density.allFinite());
-    }
+    const std::uint64_t divergent = orrery::test::sum_nonfinite_rejections(set, 1.5);
     INFO((which == 0 ? "nuts" : "hmc"));
     CHECK(divergent > 10);
     CHECK(statistic(set, "divergences") > 0.0);
@@ -248,17 +173,8 @@ TEST_CASE("nuts and hmc option checks", "[samplers][nuts][hmc]") {
   GaussianTarget target = correlated_target();
   GaussianTarget no_gradient(Eigen::Vector2d(0.0, 0.0), Eigen::Matrix2d::Identity(), false);
   auto error_for = [](orrery::Target& t, ValueTable options, bool hmc) {
-    return orrery::test::config_error_message([&] {
-      TestContext ctx(std::move(options));
-      ctx.add_reference("target", t);
-      if (hmc) {
-        ctx.apply_schema(HmcSampler::options());
-        HmcSampler sampler(ctx);
-      } else {
-        ctx.apply_schema(NutsSampler::options());
-        NutsSampler sampler(ctx);
-      }
-    });
+    return hmc ? construction_error<HmcSampler>(t, std::move(options))
+               : construction_error<NutsSampler>(t, std::move(options));
   };
   for (bool hmc : {false, true}) {
     const std::string message = error_for(no_gradient, {}, hmc);

@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "metropolis_sampler.hpp"
+#include "sampler_checks.hpp"
 #include "support/numerics.hpp"
 #include "support/test_context.hpp"
 
 using orrery::ValueTable;
 using orrery::samplers::MetropolisSampler;
-using orrery::test::TestContext;
+using orrery::test::per_chain_series;
+using orrery::test::SamplerRun;
 
 namespace {
 
@@ -59,43 +61,16 @@ GaussianTarget correlated_target() {
   return GaussianTarget(Eigen::Vector2d(1.0, -2.0), cov);
 }
 
-/// A sampler run and the context it ran in.
-struct Run {
-  std::unique_ptr<TestContext> context;
-  orrery::SampleSet set;
-};
-
-/// Builds a sampler on `target` with `options` and runs it on `threads` threads.
-Run run_sampler(orrery::Target& target, ValueTable options, std::uint64_t seed = 42, std::size_t threads = 1) {
-  Run run;
-  run.context = std::make_unique<TestContext>(std::move(options), orrery::ParameterSpace{}, seed, "mcmc");
-  run.context->add_reference("target", target);
-  run.context->apply_schema(MetropolisSampler::options());
-  run.context->set_threads(threads);
-  MetropolisSampler sampler(*run.context);
-  CHECK(&sampler.target() == &target);
-  run.set = sampler.run(*run.context);
-  return run;
-}
-
-/// One scalar series per chain: f applied to each retained draw.
-template <typename F>
-std::vector<Eigen::VectorXd> series(const orrery::SampleSet& set, F f) {
-  std::vector<Eigen::VectorXd> out;
-  for (const orrery::Chain& chain : set.chains) {
-    Eigen::VectorXd s(chain.draws.rows());
-    for (Eigen::Index n = 0; n < chain.draws.rows(); ++n) s[n] = f(chain.draws.row(n));
-    out.push_back(s);
-  }
-  return out;
-}
+/// Runs a MetropolisSampler in a context named "mcmc" (the name seeds its stream).
+constexpr orrery::test::SamplerRunner<MetropolisSampler> run_sampler{"mcmc"};
 
 /// Means and covariance entries of the draws agree with the target's within
 /// 4 batch-means standard errors.
 void check_moments(const orrery::SampleSet& set, const GaussianTarget& target) {
   const Eigen::Vector2d& mu = target.mean();
   for (int i = 0; i < 2; ++i) {
-    const orrery::test::Estimate m = orrery::test::batch_means(series(set, [&](const auto& x) { return x[i]; }));
+    const orrery::test::Estimate m =
+        orrery::test::batch_means(per_chain_series(set, [&](const auto& x) { return x[i]; }));
     INFO("mean " << i << ": " << m.value << " ± " << m.standard_error << ", truth " << mu[i]);
     CHECK(std::abs(m.value - mu[i]) < 4.0 * m.standard_error);
     CHECK(m.standard_error < 0.1 * std::sqrt(target.cov()(i, i)));  // the test has power
@@ -103,7 +78,7 @@ void check_moments(const orrery::SampleSet& set, const GaussianTarget& target) {
   for (int i = 0; i < 2; ++i)
     for (int j = i; j < 2; ++j) {
       const orrery::test::Estimate c = orrery::test::batch_means(
-          series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[j] - mu[j]); }));
+          per_chain_series(set, [&](const auto& x) { return (x[i] - mu[i]) * (x[j] - mu[j]); }));
       INFO("cov(" << i << ", " << j << "): " << c.value << " ± " << c.standard_error << ", truth "
                   << target.cov()(i, j));
       CHECK(std::abs(c.value - target.cov()(i, j)) < 4.0 * c.standard_error);
@@ -114,7 +89,7 @@ void check_moments(const orrery::SampleSet& set, const GaussianTarget& target) {
 
 TEST_CASE("metropolis recovers a correlated Gaussian", "[core][sampler]") {
   GaussianTarget target = correlated_target();
-  const Run run = run_sampler(target, {{"chains", 4}, {"steps", 5000}, {"warmup", 1000}});
+  const SamplerRun run = run_sampler(target, {{"chains", 4}, {"steps", 5000}, {"warmup", 1000}});
   const orrery::SampleSet& set = run.set;
 
   REQUIRE(set.chains.size() == 4);
@@ -192,13 +167,7 @@ TEST_CASE("metropolis treats NaN and -inf densities as rejections", "[core][samp
   target.nan_above_x = 1.5;               // NaN on part of the bulk
   target.minus_infinity_below_y = -3.0;   // -inf on another part
   const orrery::SampleSet set = run_sampler(target, {{"chains", 2}, {"steps", 3000}, {"warmup", 500}}, 5, 2).set;
-  std::uint64_t rejections = 0;
-  for (const orrery::Chain& chain : set.chains) {
-    rejections += chain.nonfinite_rejections;
-    CHECK(chain.draws.col(0).maxCoeff() <= 1.5);
-    CHECK(chain.draws.col(1).minCoeff() >= -3.0);
-    CHECK(chain.log_density.allFinite());
-  }
+  const std::uint64_t rejections = orrery::test::sum_nonfinite_rejections(set, 1.5, -3.0);
   CHECK(rejections > 100);
 
   SECTION("a target with no finite point fails with a clear error") {
@@ -211,12 +180,7 @@ TEST_CASE("metropolis treats NaN and -inf densities as rejections", "[core][samp
 TEST_CASE("metropolis option checks", "[core][sampler]") {
   GaussianTarget target = correlated_target();
   auto error_for = [&](ValueTable options) {
-    return orrery::test::config_error_message([&] {
-      TestContext ctx(std::move(options));
-      ctx.add_reference("target", target);
-      ctx.apply_schema(MetropolisSampler::options());
-      MetropolisSampler sampler(ctx);
-    });
+    return orrery::test::construction_error<MetropolisSampler>(target, std::move(options));
   };
   CHECK_THAT(error_for({{"steps", 10}, {"thin", 20}}), Catch::Contains("option 'thin'"));
   CHECK_THAT(error_for({{"initial_scale", 0.0}}), Catch::Contains("option 'initial_scale'"));
