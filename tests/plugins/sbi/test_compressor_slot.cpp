@@ -46,7 +46,7 @@ TEST_CASE("NLE trains on compressed simulations and evaluates the compressed obs
   base.add_reference("estimator", q);
   base.add_reference("compressor", compressor);
   base.apply_schema(NeuralLikelihood::options());
-  SbiContext ctx(base, cache.path(), "compressed", observation({3}, {0.3, -0.2, 0.72}));
+  CachedContext ctx(base, cache.path(), "compressed", observation({3}, {0.3, -0.2, 0.72}));
   NeuralLikelihood nle(ctx);
   nle.prepare(ctx);
 

@@ -25,7 +25,7 @@ struct NleRig {
   std::unique_ptr<ShiftSimulator> sim;
   LinearGaussianEstimator q;
   std::unique_ptr<TestContext> base;
-  std::unique_ptr<SbiContext> ctx;
+  std::unique_ptr<CachedContext> ctx;
   std::unique_ptr<NeuralLikelihood> nle;
 
   NleRig(const std::filesystem::path& cache, std::optional<Array> obs, ValueTable options = {},
@@ -41,7 +41,7 @@ struct NleRig {
     base->add_reference("prior", prior);
     base->add_reference("estimator", q);
     base->apply_schema(NeuralLikelihood::options());
-    ctx = std::make_unique<SbiContext>(*base, cache, "nle-key", std::move(obs));
+    ctx = std::make_unique<CachedContext>(*base, cache, "nle-key", std::move(obs));
     nle = std::make_unique<NeuralLikelihood>(*ctx);
   }
 };

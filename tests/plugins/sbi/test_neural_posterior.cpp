@@ -24,7 +24,7 @@ struct NpeRig {
   ShiftSimulator sim{2, 0.3};
   LinearGaussianEstimator q;
   std::unique_ptr<TestContext> base;
-  std::unique_ptr<SbiContext> ctx;
+  std::unique_ptr<CachedContext> ctx;
   std::unique_ptr<NeuralPosteriorSampler> npe;
 
   NpeRig(const std::filesystem::path& cache, Array obs, ValueTable options = {}, std::size_t threads = 1) {
@@ -37,7 +37,7 @@ struct NpeRig {
     base->add_reference("prior", prior);
     base->add_reference("estimator", q);
     base->apply_schema(NeuralPosteriorSampler::options());
-    ctx = std::make_unique<SbiContext>(*base, cache, "npe-key", std::move(obs));
+    ctx = std::make_unique<CachedContext>(*base, cache, "npe-key", std::move(obs));
     npe = std::make_unique<NeuralPosteriorSampler>(*ctx);
   }
   SampleSet run() {

@@ -47,7 +47,7 @@ struct SnleRig {
   std::unique_ptr<ShiftSimulator> sim;
   LinearGaussianEstimator q;
   std::unique_ptr<TestContext> base;
-  std::unique_ptr<SbiContext> ctx;
+  std::unique_ptr<CachedContext> ctx;
   std::unique_ptr<SequentialNeuralLikelihood> snle;
 
   SnleRig(const std::filesystem::path& cache, ValueTable options, std::size_t threads = 1,
@@ -62,7 +62,7 @@ struct SnleRig {
     base->add_reference("prior", prior);
     base->add_reference("estimator", q);
     base->apply_schema(SequentialNeuralLikelihood::options());
-    ctx = std::make_unique<SbiContext>(*base, cache, "snle-key", std::move(obs));
+    ctx = std::make_unique<CachedContext>(*base, cache, "snle-key", std::move(obs));
     snle = std::make_unique<SequentialNeuralLikelihood>(*ctx);
   }
 };
@@ -164,7 +164,7 @@ TEST_CASE("SNLE with one round is NLE with the same budget bit for bit", "[sbi][
   nle_base.add_reference("prior", prior);
   nle_base.add_reference("estimator", q);
   nle_base.apply_schema(NeuralLikelihood::options());
-  SbiContext nle_ctx(nle_base, c2.path(), "nle-key", kObservation);
+  CachedContext nle_ctx(nle_base, c2.path(), "nle-key", kObservation);
   NeuralLikelihood nle(nle_ctx);
   snle.snle->prepare(*snle.ctx);
   nle.prepare(nle_ctx);

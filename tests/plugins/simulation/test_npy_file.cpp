@@ -8,15 +8,18 @@
 #include <sstream>
 #include <string>
 
-#include "simulation_library.hpp"
-#include "sbi_test_support.hpp"
+#include "simulation/npy_file.hpp"
+#include "simulation/parameter_map.hpp"
+#include "simulation/simulation_campaign.hpp"
+#include "simulation/simulation_store.hpp"
+#include "simulation_test_support.hpp"
 
 using namespace orrery;
-using orrery::sbi::read_npy;
-using orrery::sbi::read_npy_columns;
-using orrery::sbi::write_npy;
-using orrery::sbi::write_npy_columns;
-using orrery::sbi::test::TempDir;
+using orrery::simulation::read_npy;
+using orrery::simulation::read_npy_columns;
+using orrery::simulation::write_npy;
+using orrery::simulation::write_npy_columns;
+using orrery::simulation::test::TempDir;
 
 namespace {
 
@@ -53,7 +56,7 @@ std::string doubles(std::initializer_list<double> v) {
 
 }  // namespace
 
-TEST_CASE("write_npy writes the bytes numpy.save writes", "[sbi][npy]") {
+TEST_CASE("write_npy writes the bytes numpy.save writes", "[simulation][npy]") {
   TempDir dir("npy");
   const Array a({2, 3}, (Eigen::VectorXd(6) << 1, 2, 3, 4, 5, 6).finished());
   write_npy(dir.path() / "a.npy", a);
@@ -67,7 +70,7 @@ TEST_CASE("write_npy writes the bytes numpy.save writes", "[sbi][npy]") {
   CHECK(back.values == a.values);
 }
 
-TEST_CASE("npy round trips of 1-D and empty arrays and of column sets", "[sbi][npy]") {
+TEST_CASE("npy round trips of 1-D and empty arrays and of column sets", "[simulation][npy]") {
   TempDir dir("npy");
   const Array v({4}, (Eigen::VectorXd(4) << 0.1, -2.5e300, 3e-310, 7).finished());
   write_npy(dir.path() / "v.npy", v);
@@ -92,7 +95,7 @@ TEST_CASE("npy round trips of 1-D and empty arrays and of column sets", "[sbi][n
   CHECK(read_npy_columns(dir.path() / "empty.npy", 2, "θ").cols() == 0);
 }
 
-TEST_CASE("read_npy accepts version 2 headers and double-quoted keys", "[sbi][npy]") {
+TEST_CASE("read_npy accepts version 2 headers and double-quoted keys", "[simulation][npy]") {
   TempDir dir("npy");
   write_bytes(dir.path() / "v2.npy",
               numpy_header("{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (1, 2)}", 2) + doubles({5, 6}));
@@ -101,7 +104,7 @@ TEST_CASE("read_npy accepts version 2 headers and double-quoted keys", "[sbi][np
   CHECK(a.values[1] == 6.0);
 }
 
-TEST_CASE("read_npy refuses other dtypes and Fortran order and truncated files", "[sbi][npy]") {
+TEST_CASE("read_npy refuses other dtypes and Fortran order and truncated files", "[simulation][npy]") {
   TempDir dir("npy");
   const auto p = dir.path() / "bad.npy";
   write_bytes(p, numpy_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + std::string(8, '\0'));

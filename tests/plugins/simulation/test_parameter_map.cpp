@@ -3,11 +3,14 @@
 // naming the block for spaces that do not fit together.
 #include <catch2/catch.hpp>
 
-#include "simulation_library.hpp"
-#include "sbi_test_support.hpp"
+#include "simulation/npy_file.hpp"
+#include "simulation/parameter_map.hpp"
+#include "simulation/simulation_campaign.hpp"
+#include "simulation/simulation_store.hpp"
+#include "simulation_test_support.hpp"
 
 using namespace orrery;
-using orrery::sbi::ParameterMap;
+using orrery::simulation::ParameterMap;
 
 namespace {
 
@@ -22,7 +25,7 @@ ParameterBlock block(const std::string& name, Shape shape = {}, bool fixed = fal
 
 }  // namespace
 
-TEST_CASE("free and full vectors map by name with a fixed parameter", "[sbi][parameter_map]") {
+TEST_CASE("free and full vectors map by name with a fixed parameter", "[simulation][parameter_map]") {
   // full: a (scalar), h (fixed 0.7), field f [2]; free (another order): f, a.
   ParameterSpace full;
   full.add(block("a"));
@@ -49,7 +52,7 @@ TEST_CASE("free and full vectors map by name with a fixed parameter", "[sbi][par
   CHECK(grad == Eigen::Vector4d(3.0, 0.0, 1.0, 2.0));
 }
 
-TEST_CASE("parameter map errors name the block", "[sbi][parameter_map]") {
+TEST_CASE("parameter map errors name the block", "[simulation][parameter_map]") {
   ParameterSpace full;
   full.add(block("a"));
   full.add(block("b"));

@@ -7,12 +7,15 @@
 #include <fstream>
 #include <string>
 
-#include "simulation_library.hpp"
-#include "sbi_test_support.hpp"
+#include "simulation/npy_file.hpp"
+#include "simulation/parameter_map.hpp"
+#include "simulation/simulation_campaign.hpp"
+#include "simulation/simulation_store.hpp"
+#include "simulation_test_support.hpp"
 
 using namespace orrery;
-using namespace orrery::sbi;
-using namespace orrery::sbi::test;
+using namespace orrery::simulation;
+using namespace orrery::simulation::test;
 
 namespace {
 
@@ -31,7 +34,7 @@ CampaignResult simulate(const Simulator& sim, const Rig& rig, std::size_t n, std
 
 }  // namespace
 
-TEST_CASE("a campaign is bit-identical on 1 and 3 threads", "[sbi][campaign]") {
+TEST_CASE("a campaign is bit-identical on 1 and 3 threads", "[simulation][campaign]") {
   const Rig rig;
   const FlakySimulator sim(2, 0.1, 1.0, -1.0);
   const CampaignResult one = simulate(sim, rig, 700, 1);
@@ -51,7 +54,7 @@ TEST_CASE("a campaign is bit-identical on 1 and 3 threads", "[sbi][campaign]") {
   CHECK(stored == first);
 }
 
-TEST_CASE("failed simulations are counted and excluded and described", "[sbi][campaign]") {
+TEST_CASE("failed simulations are counted and excluded and described", "[simulation][campaign]") {
   const Rig rig;
   const FlakySimulator sim(2, 0.1, 1.0, -1.0);  // throws for θ0 > 1, NaN for θ0 < -1: about 32 % fail
   const std::size_t n = 600;
@@ -96,7 +99,7 @@ TEST_CASE("failed simulations are counted and excluded and described", "[sbi][ca
                                      Catch::Contains("excluded"));
 }
 
-TEST_CASE("too many failed simulations stop the campaign", "[sbi][campaign]") {
+TEST_CASE("too many failed simulations stop the campaign", "[simulation][campaign]") {
   const Rig rig;
   orrery::test::CollectingLogger log;
   const FlakySimulator mostly(2, 0.1, -0.5, -10.0);  // about 69 % throw
@@ -110,7 +113,7 @@ TEST_CASE("too many failed simulations stop the campaign", "[sbi][campaign]") {
                     Catch::Contains("all 50 simulations failed") && Catch::Contains("at θ = ("));
 }
 
-TEST_CASE("a campaign is stored as npy files and reused from the cache", "[sbi][campaign]") {
+TEST_CASE("a campaign is stored as npy files and reused from the cache", "[simulation][campaign]") {
   const Rig rig;
   const FlakySimulator sim(2, 0.1, 1.5, -1.5);
   TempDir cache("campaign");
@@ -118,7 +121,7 @@ TEST_CASE("a campaign is stored as npy files and reused from the cache", "[sbi][
   settings.simulations = 300;
 
   TestContext base({}, rig.full);
-  SbiContext ctx(base, cache.path());
+  CachedContext ctx(base, cache.path());
   const SimulationSet first = run_campaign(sim, rig.prior, rig.map, settings, ctx);
   CHECK_FALSE(first.reused);
   CHECK(base.progress_done() == 300);
@@ -139,7 +142,7 @@ TEST_CASE("a campaign is stored as npy files and reused from the cache", "[sbi][
   CHECK(lines == first.failed);
 
   TestContext base2({}, rig.full);
-  SbiContext ctx2(base2, cache.path());
+  CachedContext ctx2(base2, cache.path());
   const SimulationSet again = run_campaign(sim, rig.prior, rig.map, settings, ctx2);
   CHECK(again.reused);
   CHECK(base2.progress_done() == 0);
