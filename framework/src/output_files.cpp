@@ -1,38 +1,12 @@
 #include "output_files.hpp"
 
 #include <charconv>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <orrery/error.hpp>
 
 namespace orrery::kernel {
 namespace fs = std::filesystem;
-
-void write_file_atomically(const fs::path& file, std::string_view content) {
-  const fs::path tmp = file.string() + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot write '" + file.string() + "': " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      fs::remove(tmp);
-      throw Error("cannot write '" + file.string() + "': " + std::strerror(err));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    fs::remove(tmp);
-    throw Error("cannot write '" + file.string() + "': " + std::strerror(errno));
-  }
-  fs::rename(tmp, file);
-}
 
 namespace {
 void append_number(std::string& out, double x) {

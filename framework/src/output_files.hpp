@@ -6,14 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include <orrery/atomic_file.hpp>
 #include <orrery/parameter_space.hpp>
 #include <orrery/sample_set.hpp>
 
 namespace orrery::kernel {
 
-/// Writes `content` to a temporary file beside `file`, flushes it, then renames
-/// it into place, so readers see the old file or the new one, never a torn one.
-void write_file_atomically(const std::filesystem::path& file, std::string_view content);
+// Every file goes through orrery::write_file_atomically (atomic_file.hpp):
+// readers see the old file or the new one, never a torn one.
 
 /// GetDist text chains: <root>.txt with rows "weight -log(density) p1 p2 ...",
 /// all chains one after another, and <root>.paramnames with "name latex" lines.

@@ -1,14 +1,11 @@
 #include "calibration/table_writer.hpp"
 
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <system_error>
 
-#include <unistd.h>
-
+#include "orrery/atomic_file.hpp"
 #include "orrery/error.hpp"
 
 namespace orrery::calibration {
@@ -38,8 +35,6 @@ void check_header(const std::vector<std::string>& header, Eigen::Index columns) 
   }
 }
 
-std::atomic<unsigned long> counter{0};
-
 }  // namespace
 
 std::string format_table(const std::vector<std::string>& header, const Eigen::Ref<const Eigen::MatrixXd>& columns,
@@ -66,26 +61,7 @@ void write_table(const std::filesystem::path& path, const std::vector<std::strin
   std::error_code ec;
   if (!options.overwrite && std::filesystem::exists(path, ec))
     fail("'" + path.string() + "' exists and overwrite is off");
-  const std::filesystem::path temporary =
-      path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(counter.fetch_add(1)));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) fail("cannot create '" + temporary.string() + "' (does the folder exist and is it writable?)");
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temporary, ec);
-      fail("error while writing '" + temporary.string() + "'");
-    }
-  }
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    const std::string reason = ec.message();
-    std::filesystem::remove(temporary, ec);
-    fail("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + reason);
-  }
+  write_file_atomically(path, text, "calibration: table");
 }
 
 }  // namespace orrery::calibration

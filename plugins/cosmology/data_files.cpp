@@ -123,24 +123,6 @@ Eigen::VectorXd read_data_vector(const fs::path& file) {
   return out;
 }
 
-void write_file_atomically(const fs::path& dir, const std::string& name, const std::string& content) {
-  const fs::path target = dir / name;
-  const fs::path temporary = dir / ("." + name + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + temporary.string() + "'");
-    out << content;
-    out.flush();
-    if (!out) throw Error("error while writing '" + temporary.string() + "'");
-  }
-  std::error_code ec;
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw Error("cannot move '" + temporary.string() + "' to '" + target.string() + "'");
-  }
-}
-
 std::string table_number(double value, int digits) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*e", std::max(0, digits - 1), value);

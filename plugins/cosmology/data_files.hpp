@@ -17,10 +17,6 @@ namespace orrery::cosmology {
 /// Throws orrery::Error naming the file (and the line for text) on any problem.
 Eigen::VectorXd read_data_vector(const std::filesystem::path& file);
 
-/// Writes `content` to dir/name through a temporary file and a rename.
-/// Throws orrery::Error if it cannot.
-void write_file_atomically(const std::filesystem::path& dir, const std::string& name, const std::string& content);
-
 /// "%.*e" of a number, for tables (17 significant digits by default: round-trips).
 std::string table_number(double value, int digits = 17);
 

@@ -7,6 +7,7 @@
 #include <numbers>
 #include <sstream>
 
+#include <orrery/atomic_file.hpp>
 #include <orrery/suggest.hpp>
 
 #include "cosmo_core/cosmology_params.hpp"
@@ -221,17 +222,17 @@ orrery::Report FisherTask::run(orrery::Context& ctx) {
   for (Eigen::Index i = 0; i < k; ++i) fiducial += " " + r.parameters[static_cast<std::size_t>(i)] + "=" + format_real(r.fiducial[i]);
   fiducial += "\n";
 
-  write_file_atomically(dir, "fisher.txt", "# Fisher matrix F = J^T C^-1 J of model parameters, rows and columns: " +
+  write_file_atomically(dir / "fisher.txt", "# Fisher matrix F = J^T C^-1 J of model parameters, rows and columns: " +
                                                names + "\n" + fiducial + sky + matrix_text(r.fisher));
-  write_file_atomically(dir, "fisher_inverse.txt",
+  write_file_atomically(dir / "fisher_inverse.txt",
                         "# forecast parameter covariance F^-1, rows and columns: " + names + "\n" + fiducial + sky +
                             matrix_text(r.covariance));
   std::string errors = "# parameter fiducial sigma_marginalised sigma_conditional\n";
   for (Eigen::Index i = 0; i < k; ++i)
     errors += r.parameters[static_cast<std::size_t>(i)] + " " + table_number(r.fiducial[i]) + " " +
               table_number(r.marginal[i]) + " " + table_number(r.conditional[i]) + "\n";
-  write_file_atomically(dir, "errors.txt", errors);
-  write_file_atomically(dir, "figures_of_merit.txt",
+  write_file_atomically(dir / "errors.txt", errors);
+  write_file_atomically(dir / "figures_of_merit.txt",
                         "# DETF figures of merit 1/sqrt(det Cov) of the marginalised parameter pairs; nan if not varied\n"
                         "fom_w0_wa " + table_number(r.fom_w0_wa) + "\nfom_omega_m_sigma8 " +
                             table_number(r.fom_omega_m_sigma8) + "\n");
@@ -254,7 +255,7 @@ orrery::Report FisherTask::run(orrery::Context& ctx) {
         text += table_number(e1(p, 0)) + " " + table_number(e1(p, 1)) + " " + table_number(e2(p, 0)) + " " +
                 table_number(e2(p, 1)) + "\n";
       const std::string file = "ellipse_" + a + "-" + b + ".txt";
-      write_file_atomically(dir, file, text);
+      write_file_atomically(dir / file, text);
       report.files.push_back(file);
     }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include <orrery/atomic_file.hpp>
+
 #include "cosmo_core/background.hpp"
 #include "cosmo_core/growth.hpp"
 #include "cosmo_core/halofit.hpp"
@@ -76,7 +78,7 @@ orrery::Report TabulateTask::run(orrery::Context& ctx) {
             number(growth.growth_factor(a)) + " " + number(growth.growth_rate(a)) + "\n";
   }
   const std::filesystem::path dir = ctx.output_dir();
-  write_file_atomically(dir, "background.txt", text);
+  write_file_atomically(dir / "background.txt", text);
   orrery::Report report;
   report.files.push_back("background.txt");
 
@@ -94,7 +96,7 @@ orrery::Report TabulateTask::run(orrery::Context& ctx) {
     for (double d : growth_at) lin += " " + number(linear(kk, d));
     lin += "\n";
   }
-  write_file_atomically(dir, "power_linear.txt", lin);
+  write_file_atomically(dir / "power_linear.txt", lin);
   report.files.push_back("power_linear.txt");
 
   if (model_.nonlinear()) {
@@ -108,7 +110,7 @@ orrery::Report TabulateTask::run(orrery::Context& ctx) {
       for (std::size_t j = 0; j < spectra.size(); ++j) nl += " " + number(spectra[j](kk, linear(kk, growth_at[j])));
       nl += "\n";
     }
-    write_file_atomically(dir, "power_nonlinear.txt", nl);
+    write_file_atomically(dir / "power_nonlinear.txt", nl);
     report.files.push_back("power_nonlinear.txt");
   }
   report.add("sigma8 of the linear spectrum", linear.sigma8());

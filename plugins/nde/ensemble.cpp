@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "nn/trainer.hpp"
+#include "orrery/atomic_file.hpp"
 #include "orrery/error.hpp"
 
 namespace orrery::nde {
@@ -193,24 +194,18 @@ void Ensemble::save(const std::filesystem::path& dir) const {
   }
   // Written last (temporary name, then rename): its presence means the
   // members' files are complete.
-  const auto path = dir / kEnsembleFile;
-  auto staging = path;
-  staging += ".partial";
-  {
-    std::ofstream out(staging, std::ios::trunc);
-    if (!out) throw Error("nde.ensemble: cannot write '" + staging.string() + "'");
-    out << "orrery-nde-ensemble " << kEnsembleFormatVersion << "\nmembers " << members_.size() << "\nweights";
-    char buffer[32];
-    for (Eigen::Index k = 0; k < weights_.size(); ++k) {
-      std::snprintf(buffer, sizeof buffer, " %.17g", weights_(k));
-      out << buffer;
-    }
-    out << "\n";
-    if (!out.flush()) throw Error("nde.ensemble: failed writing '" + staging.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(staging, path, ec);
-  if (ec) throw Error("nde.ensemble: cannot rename '" + staging.string() + "' to '" + path.string() + "': " + ec.message());
+  write_file_atomically(
+      dir / kEnsembleFile,
+      [&](std::ostream& out) {
+        out << "orrery-nde-ensemble " << kEnsembleFormatVersion << "\nmembers " << members_.size() << "\nweights";
+        char buffer[32];
+        for (Eigen::Index k = 0; k < weights_.size(); ++k) {
+          std::snprintf(buffer, sizeof buffer, " %.17g", weights_(k));
+          out << buffer;
+        }
+        out << "\n";
+      },
+      "nde.ensemble");
 }
 
 void Ensemble::load(const std::filesystem::path& dir) {

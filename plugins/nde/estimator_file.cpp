@@ -6,6 +6,7 @@
 #include <system_error>
 #include <vector>
 
+#include "orrery/atomic_file.hpp"
 #include "orrery/error.hpp"
 
 namespace orrery::nde {
@@ -41,25 +42,19 @@ std::filesystem::path network_file(const std::filesystem::path& dir, std::size_t
 }
 
 void write_header(const std::filesystem::path& dir, const EstimatorHeader& h) {
-  const auto path = dir / kHeaderName;
-  auto staging = path;
-  staging += ".partial";
-  {
-    std::ofstream out(staging, std::ios::trunc);
-    if (!out) throw Error("nde: cannot write '" + staging.string() + "'");
-    out << "orrery-nde " << kEstimatorFormatVersion << "\n"
-        << "estimator " << h.estimator << "\n"
-        << "architecture " << h.architecture << "\n"
-        << "networks " << h.networks << "\n"
-        << "mean_a " << format_vector(h.a.mean) << "\n"
-        << "sd_a " << format_vector(h.a.sd) << "\n"
-        << "mean_b " << format_vector(h.b.mean) << "\n"
-        << "sd_b " << format_vector(h.b.sd) << "\n";
-    if (!out.flush()) throw Error("nde: failed writing '" + staging.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(staging, path, ec);
-  if (ec) throw Error("nde: cannot rename '" + staging.string() + "' to '" + path.string() + "': " + ec.message());
+  write_file_atomically(
+      dir / kHeaderName,
+      [&](std::ostream& out) {
+        out << "orrery-nde " << kEstimatorFormatVersion << "\n"
+            << "estimator " << h.estimator << "\n"
+            << "architecture " << h.architecture << "\n"
+            << "networks " << h.networks << "\n"
+            << "mean_a " << format_vector(h.a.mean) << "\n"
+            << "sd_a " << format_vector(h.a.sd) << "\n"
+            << "mean_b " << format_vector(h.b.mean) << "\n"
+            << "sd_b " << format_vector(h.b.sd) << "\n";
+      },
+      "nde");
 }
 
 EstimatorHeader read_header(const std::filesystem::path& dir) {

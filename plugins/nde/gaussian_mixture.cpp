@@ -9,6 +9,7 @@
 #include <string>
 #include <system_error>
 
+#include "orrery/atomic_file.hpp"
 #include "orrery/error.hpp"
 #include "zscore.hpp"
 
@@ -235,12 +236,7 @@ void GaussianMixture::sample(const Eigen::Ref<const Eigen::VectorXd>& b, RandomS
 
 void GaussianMixture::save(const std::filesystem::path& dir) const {
   require_fitted("save");
-  const auto path = dir / kGmmFile;
-  auto staging = path;
-  staging += ".partial";
-  {
-    std::ofstream out(staging, std::ios::trunc);
-    if (!out) throw Error("nde.gmm: cannot write '" + staging.string() + "'");
+  write_file_atomically(dir / kGmmFile, [&](std::ostream& out) {
     out << "orrery-nde-gmm " << kGmmFormatVersion << "\n"
         << "dims " << dim_a_ << " " << dim_b_ << "\n"
         << "components " << parts_.size() << "\n";
@@ -257,11 +253,7 @@ void GaussianMixture::save(const std::filesystem::path& dir) const {
       for (Eigen::Index i = 0; i < joint_.covariances[k].size(); ++i) put(joint_.covariances[k].data()[i]);
       out << "\n";
     }
-    if (!out.flush()) throw Error("nde.gmm: failed writing '" + staging.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(staging, path, ec);
-  if (ec) throw Error("nde.gmm: cannot rename '" + staging.string() + "' to '" + path.string() + "': " + ec.message());
+  }, "nde.gmm");
 }
 
 void GaussianMixture::load(const std::filesystem::path& dir) {

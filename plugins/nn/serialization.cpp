@@ -1,8 +1,6 @@
 #include "nn/serialization.hpp"
 
-#include <atomic>
 #include <bit>
-#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -10,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include "orrery/atomic_file.hpp"
 #include "orrery/error.hpp"
 
 namespace orrery::nn {
@@ -29,7 +28,7 @@ std::uint64_t fnv1a(const unsigned char* bytes, std::size_t n, std::uint64_t h =
 }
 
 template <typename V>
-void put(std::ofstream& out, const V& value) {
+void put(std::ostream& out, const V& value) {
   out.write(reinterpret_cast<const char*>(&value), sizeof(V));
 }
 
@@ -74,16 +73,9 @@ void convert_into(const char* src, FlatView<T>& dst) {
 
 template <typename T>
 void save_weights(Layer<T>& network, const std::filesystem::path& path) {
-  static std::atomic<std::uint64_t> counter{0};
-  const auto stamp = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::filesystem::path staging = path;
-  staging += ".partial-" + std::to_string(stamp) + "-" + std::to_string(counter++);
-
   const std::string architecture = network.describe();
   const FlatViews<T> tensors = network.parameters();
-  {
-    std::ofstream out(staging, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("nn: cannot open '" + staging.string() + "' to write weights for '" + path.string() + "'");
+  write_file_atomically(path, [&](std::ostream& out) {
     out.write(kMagic, sizeof kMagic);
     put(out, kWeightFormatVersion);
     put(out, static_cast<std::uint32_t>(sizeof(T)));
@@ -98,21 +90,7 @@ void save_weights(Layer<T>& network, const std::filesystem::path& path) {
       hash = fnv1a(reinterpret_cast<const unsigned char*>(t.data()), bytes, hash);
     }
     put(out, hash);
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ignored;
-      std::filesystem::remove(staging, ignored);
-      throw Error("nn: failed writing weights to '" + staging.string() + "' (for '" + path.string() + "')");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(staging, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(staging, ignored);
-    throw Error("nn: cannot rename '" + staging.string() + "' to '" + path.string() + "': " + ec.message());
-  }
+  }, "nn");
 }
 
 template <typename T>

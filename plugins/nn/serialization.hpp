@@ -9,8 +9,9 @@
 //   the tensors' values, in parameters() order
 //   u64 FNV-1a hash of the values' bytes
 // A file may be loaded into a network of the other scalar type (values are
-// converted). Saving writes "<path>.partial-<n>" and renames it into place, so
-// an interrupted save never leaves a truncated file under `path`.
+// converted). Saving goes through orrery::write_file_atomically (a temporary
+// file beside `path`, then a rename), so an interrupted save never leaves a
+// truncated file under `path`.
 #pragma once
 
 #include <cstdint>

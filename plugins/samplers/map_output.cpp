@@ -2,35 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
-#include <unistd.h>
-
+#include <orrery/atomic_file.hpp>
 #include <orrery/error.hpp>
 
 namespace orrery::samplers {
 namespace {
-
-/// Through a temporary name in the same folder and a rename, so the file is
-/// either complete or absent.
-void write_atomically(const std::filesystem::path& dir, const std::string& name, const std::string& content) {
-  const std::filesystem::path target = dir / name;
-  const std::filesystem::path temporary = dir / (name + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw orrery::Error("cannot write '" + temporary.string() + "'");
-    out << content;
-    out.flush();
-    if (!out) throw orrery::Error("error while writing '" + temporary.string() + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw orrery::Error("cannot move '" + temporary.string() + "' to '" + target.string() + "'");
-  }
-}
 
 /// Round-trip precision; JSON has no inf or NaN, so those become null.
 std::string number(double v) {
@@ -128,7 +106,7 @@ void write_map_json(const std::filesystem::path& dir, const MapOutcome& o) {
       << ", \"agrees\": " << (s.agrees ? "true" : "false") << ", \"optimum\": " << vector(s.x) << "}";
   }
   j << "\n  ]\n}\n";
-  write_atomically(dir, "map.json", j.str());
+  write_file_atomically(dir / "map.json", j.str());
 }
 
 void write_covariance(const std::filesystem::path& dir, const std::vector<std::string>& names,
@@ -145,7 +123,7 @@ void write_covariance(const std::filesystem::path& dir, const std::vector<std::s
     }
     out << '\n';
   }
-  write_atomically(dir, "map_covariance.txt", out.str());
+  write_file_atomically(dir / "map_covariance.txt", out.str());
 }
 
 }  // namespace orrery::samplers

@@ -1,7 +1,5 @@
 #include "simulation/npy_file.hpp"
 
-#include <unistd.h>
-
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <orrery/atomic_file.hpp>
 #include <orrery/error.hpp>
 
 namespace orrery::simulation {
@@ -89,10 +88,7 @@ void write_npy(const std::filesystem::path& path, const Array& array) {
   header.push_back('\n');
   if (header.size() > 65535) throw Error("write_npy('" + path.string() + "'): header too long");
 
-  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + tmp.string() + "'");
+  write_file_atomically(path, [&](std::ostream& out) {
     out.write(kMagic, kMagicSize);
     const char version[2] = {1, 0};
     out.write(version, 2);
@@ -102,14 +98,7 @@ void write_npy(const std::filesystem::path& path, const Array& array) {
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(reinterpret_cast<const char*>(array.values.data()),
               static_cast<std::streamsize>(array.size() * sizeof(double)));
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw Error("writing '" + tmp.string() + "' failed (disk full?)");
-    }
-  }
-  std::filesystem::rename(tmp, path);
+  });
 }
 
 Array read_npy(const std::filesystem::path& path) {

@@ -1,12 +1,11 @@
 #include "simulation/simulation_store.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include <orrery/atomic_file.hpp>
 #include <orrery/error.hpp>
 
 #include "simulation/npy_file.hpp"
@@ -21,17 +20,6 @@ std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw Error("writing '" + tmp.string() + "' failed (disk full?)");
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace
@@ -53,7 +41,7 @@ void write_simulation_set(const std::filesystem::path& dir, const CampaignResult
       if (c == '\n' || c == '\t') c = ' ';
     failures << "\t" << message << "\n";
   }
-  write_text(dir / "failures.txt", failures.str());
+  write_file_atomically(dir / "failures.txt", failures.str());
 
   std::ostringstream campaign;
   campaign << "format " << kFormat << "\n"
@@ -66,7 +54,7 @@ void write_simulation_set(const std::filesystem::path& dir, const CampaignResult
            << "parameters";
   for (const std::string& name : parameter_names) campaign << " " << name;
   campaign << "\n";
-  write_text(dir / "campaign.txt", campaign.str());
+  write_file_atomically(dir / "campaign.txt", campaign.str());
 }
 
 CampaignCounts read_campaign_counts(const std::filesystem::path& dir) {
