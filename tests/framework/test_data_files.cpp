@@ -3,6 +3,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <orrery/error.hpp>
 
 #include "data_files.hpp"
 
@@ -42,5 +45,15 @@ TEST_CASE("npy files are read with shape and dtype", "[data]") {
   CHECK(a.shape == Shape{2, 2});
   CHECK(a.values[0] == 1.5);
   CHECK(a.values[3] == 4.0);
+  // A broken .npy is a config error at the file, without repeating its name.
+  std::ofstream(p, std::ios::binary) << "not numpy";
+  try {
+    (void)read_array(p);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    CHECK_THAT(message, Catch::Contains(p.string()) && Catch::Contains("not a NumPy .npy file"));
+    CHECK(message.find(p.string()) == message.rfind(p.string()));
+  }
   fs::remove(p);
 }
