@@ -30,6 +30,16 @@ target = "@posterior"
 steps = 100
 )";
 
+// A config that runs; most tests below break it in one place.
+const std::string kValidConfig = kHeader + kLikelihood + kSampler;
+
+/// kValidConfig with its first `from` replaced by `to` (`from` must occur).
+std::string valid_config_with(const std::string& from, const std::string& to) {
+  std::string config = kValidConfig;
+  config.replace(config.find(from), from.size(), to);
+  return config;
+}
+
 /// Runs the config and checks the common promises of a refused run.
 orrery::test::CliResult refuse(const Workspace& ws, const std::string& config, const std::string& extra = "",
                                const std::string& plugin_path = "") {
@@ -52,44 +62,34 @@ TEST_CASE("malformed TOML names the file, line and column", "[e2e][errors]") {
 
 TEST_CASE("an unknown component is reported with suggestions", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("core.gaussian_likelihood"), 24, "core.gausian_likelihood");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("core.gaussian_likelihood", "core.gausian_likelihood"));
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:10:10:") && Catch::Contains("no component 'gausian_likelihood'") &&
                         Catch::Contains("did you mean 'core.gaussian_likelihood'"));
 }
 
 TEST_CASE("an unknown plugin library is reported with suggestions", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("samplers.metropolis"), 19, "sampler.metropolis");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("samplers.metropolis", "sampler.metropolis"));
   CHECK_THAT(r.err, Catch::Contains("unknown plugin library 'sampler'") && Catch::Contains("did you mean 'samplers.metropolis'"));
 }
 
 TEST_CASE("an unknown prior name is reported with suggestions", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("\"uniform\""), 9, "\"unifrom\"");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("\"uniform\"", "\"unifrom\""));
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:6:") && Catch::Contains("unknown prior 'unifrom'") &&
                         Catch::Contains("did you mean 'uniform'"));
 }
 
 TEST_CASE("a reference to the wrong kind of component is refused", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("\"@posterior\""), 12, "\"@like\"");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("\"@posterior\"", "\"@like\""));
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:16:10:") && Catch::Contains("component 'sampler', option 'target' expects a target") &&
                         Catch::Contains("'@like' is a likelihood (core.gaussian_likelihood)"));
 }
 
 TEST_CASE("a reference to a missing component is refused with suggestions", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("\"@posterior\""), 12, "\"@posterio\"");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("\"@posterior\"", "\"@posterio\""));
   CHECK_THAT(r.err, Catch::Contains("no component named 'posterio'") && Catch::Contains("did you mean 'posterior'"));
 }
 
@@ -109,9 +109,7 @@ after = "@first"
 
 TEST_CASE("an unknown option is refused with a did-you-mean", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("steps = 100"), 11, "stpes = 100");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("steps = 100", "stpes = 100"));
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:17:9:") &&
                         Catch::Contains("component 'sampler' (samplers.metropolis): unknown option 'stpes'") &&
                         Catch::Contains("did you mean 'steps'"));
@@ -119,28 +117,22 @@ TEST_CASE("an unknown option is refused with a did-you-mean", "[e2e][errors]") {
 
 TEST_CASE("a mistyped option is refused naming expected and found types", "[e2e][errors]") {
   Workspace ws;
-  std::string config = kHeader + kLikelihood + kSampler;
-  config.replace(config.find("steps = 100"), 11, "steps = \"many\"");
-  const auto r = refuse(ws, config);
+  const auto r = refuse(ws, valid_config_with("steps = 100", "steps = \"many\""));
   CHECK_THAT(r.err, Catch::Contains("analysis.toml:17:9:") && Catch::Contains("option 'steps': expected an integer, found the string \"many\""));
 }
 
 TEST_CASE("an out-of-range or missing option is refused", "[e2e][errors]") {
   Workspace ws;
   SECTION("out of range") {
-    const auto r = refuse(ws, kHeader + kLikelihood + kSampler, "--set components.sampler.chains=0");
+    const auto r = refuse(ws, kValidConfig, "--set components.sampler.chains=0");
     CHECK_THAT(r.err, Catch::Contains("option 'chains'") && Catch::Contains("below the minimum 1"));
   }
   SECTION("missing") {
-    std::string config = kHeader + kLikelihood + kSampler;
-    config.erase(config.find("cov = "), config.find('\n', config.find("cov = ")) - config.find("cov = "));
-    const auto r = refuse(ws, config);
+    const auto r = refuse(ws, valid_config_with("cov = [[1.0, 0.8], [0.8, 2.0]]", ""));  // the cov line left empty
     CHECK_THAT(r.err, Catch::Contains("component 'like' (core.gaussian_likelihood): missing required option 'cov'"));
   }
   SECTION("semantically invalid value checked by the plugin") {
-    std::string config = kHeader + kLikelihood + kSampler;
-    config.replace(config.find("[[1.0, 0.8], [0.8, 2.0]]"), 24, "[[1.0, 2.0], [2.0, 1.0]]");
-    const auto r = refuse(ws, config);
+    const auto r = refuse(ws, valid_config_with("[[1.0, 0.8], [0.8, 2.0]]", "[[1.0, 2.0], [2.0, 1.0]]"));
     CHECK_THAT(r.err, Catch::Contains("analysis.toml:12:7:") && Catch::Contains("component 'like', option 'cov'"));
   }
 }
@@ -161,7 +153,7 @@ TEST_CASE("an exception from a plugin's factory names the component and plugin",
 
 TEST_CASE("an unwritable output folder is a clear error", "[e2e][errors]") {
   Workspace ws;
-  ws.write("analysis.toml", kHeader + kLikelihood + kSampler);
+  ws.write("analysis.toml", kValidConfig);
   const auto r = ws.orrery("run analysis.toml -q --set analysis.output=/proc/orrery-unwritable/runs");
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.err, Catch::Contains("cannot create output folder"));
@@ -186,7 +178,7 @@ TEST_CASE("bad sections, parameters and overrides are refused", "[e2e][errors]")
     CHECK_THAT(r.err, Catch::Contains("parameter 'z' has both a fixed value and a prior"));
   }
   SECTION("malformed override") {
-    const auto r = refuse(ws, kHeader + kLikelihood + kSampler, "--set components.sampler.steps");
+    const auto r = refuse(ws, kValidConfig, "--set components.sampler.steps");
     CHECK_THAT(r.err, Catch::Contains("an override must look like section.key=value"));
   }
   SECTION("free parameter without a prior under @posterior") {

@@ -253,6 +253,16 @@ void check_exact_beta_means(const std::string& posterior, const Draws& draws, st
 
 // --- running -------------------------------------------------------------------
 
+/// One analysis of a posteriordb posterior with NUTS and flat priors.
+struct Analysis {
+  std::string name;             // the analysis name, and its folder under runs/
+  std::string posterior;        // posteriordb's name: its data (and its reference)
+  std::string model;            // the fixture plugin
+  std::string parameters;       // the [parameters] TOML
+  std::string nuts_extra = "";  // more NUTS options (e.g. delta)
+};
+
+/// `posterior`'s data.json, as a TOML literal string.
 std::string data_file(const std::string& posterior) {
   return "'" + (kPosteriordb / posterior / "data.json").string() + "'";
 }
@@ -263,11 +273,19 @@ std::string nuts(const std::string& extra = "") {
          "\nwarmup = " + std::to_string(kWarmup) + "\nsteps = " + std::to_string(kSteps) + "\n" + extra;
 }
 
-/// Runs `toml` as analysis `name`; returns the wall time in seconds.
-double run(const Workspace& ws, const std::string& name, const std::string& toml) {
-  ws.write(name + ".toml", "[analysis]\nname = \"" + name + "\"\nseed = 20251125\n" + toml);
+/// The [parameters] TOML of the regressions: sigma > 0 and a vector beta of `betas`, all flat.
+std::string regression_parameters(int betas) {
+  return "[parameters]\nsigma = { prior = \"flat\", min = 0 }\n[parameters.beta]\nshape = [" + std::to_string(betas) +
+         "]\nprior = \"flat\"\n";
+}
+
+/// Writes and runs `a` (it must succeed); returns the wall time in seconds.
+double run(const Workspace& ws, const Analysis& a) {
+  ws.write(a.name + ".toml", "[analysis]\nname = \"" + a.name + "\"\nseed = 20251125\n" + a.parameters +
+                                 "[components.model]\nplugin = \"" + a.model + "\"\ndata = " + data_file(a.posterior) +
+                                 "\n" + nuts(a.nuts_extra));
   const auto start = std::chrono::steady_clock::now();
-  const auto r = ws.orrery("run " + name + ".toml -q", kFixturePlugins);
+  const auto r = ws.orrery("run " + a.name + ".toml -q", kFixturePlugins);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -279,27 +297,42 @@ Series columns(const Draws& draws) {
   return [&draws](const std::string& name) { return draws.chains(column_name(name)); };
 }
 
+/// Runs `a` and applies the pass rule to its chain columns as they are; returns the draws.
+Draws run_against_reference(const Workspace& ws, const Analysis& a) {
+  const double seconds = run(ws, a);
+  Draws draws(ws, a.name);
+  check_against_reference(a.posterior, columns(draws), seconds);
+  return draws;
+}
+
+/// The divergences of run `name`'s sampler, also printed under `label`.
+double divergences(const Workspace& ws, const std::string& name, const std::string& label) {
+  const double count =
+      ws.json("runs/" + name + "/summary.json")["samplers"]["sampler"]["statistics"]["divergences"].get<double>();
+  std::printf("posteriordb %s: %g divergences in %d draws\n", label.c_str(), count, kChains * kSteps);
+  return count;
+}
+
 }  // namespace
 
 TEST_CASE("NUTS matches posteriordb: eight_schools_noncentered", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  const double seconds = run(ws, "eight_schools", R"([parameters]
+  const Analysis eight_schools{.name = "eight_schools",
+                               .posterior = "eight_schools-eight_schools_noncentered",
+                               .model = "posteriordb.eight_schools_noncentered",
+                               .parameters = R"([parameters]
 mu = { prior = "flat" }
 tau = { prior = "flat", min = 0 }
 [parameters.theta_trans]
 shape = [8]
 prior = "flat"
-[components.model]
-plugin = "posteriordb.eight_schools_noncentered"
-data = )" + data_file("eight_schools-eight_schools_noncentered") +
-                                                     "\n" + nuts("delta = 0.95\n"));
-  const Draws draws(ws, "eight_schools");
+)",
+                               .nuts_extra = "delta = 0.95\n"};
+  const double seconds = run(ws, eight_schools);
+  const Draws draws(ws, eight_schools.name);
   // posteriordb's reference run had none; the non-centred form exists to
   // avoid them. (A handful would be bad luck, not a bug: allow 0.1%.)
-  const double divergences =
-      ws.json("runs/eight_schools/summary.json")["samplers"]["sampler"]["statistics"]["divergences"].get<double>();
-  std::printf("posteriordb eight_schools_noncentered: %g divergences in %d draws\n", divergences, kChains * kSteps);
-  CHECK(divergences <= 0.001 * kChains * kSteps);
+  CHECK(divergences(ws, eight_schools.name, "eight_schools_noncentered") <= 0.001 * kChains * kSteps);
   // The reference holds the derived theta_j = mu + tau·theta_trans_j.
   const Series series = [&draws](const std::string& name) {
     if (name.rfind("theta[", 0) != 0) return draws.chains(name);
@@ -309,84 +342,62 @@ data = )" + data_file("eight_schools-eight_schools_noncentered") +
     for (std::size_t c = 0; c < mu.size(); ++c) theta.emplace_back(mu[c].array() + tau[c].array() * z[c].array());
     return theta;
   };
-  check_against_reference("eight_schools-eight_schools_noncentered", series, seconds);
+  check_against_reference(eight_schools.posterior, series, seconds);
 }
 
 TEST_CASE("NUTS matches posteriordb: sblrc-blr", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  const double seconds = run(ws, "blr", R"([parameters]
-sigma = { prior = "flat", min = 0 }
-[parameters.beta]
-shape = [5]
-prior = "flat"
-[components.model]
-plugin = "posteriordb.blr"
-data = )" + data_file("sblrc-blr") + "\n" + nuts());
-  const Draws draws(ws, "blr");
-  check_against_reference("sblrc-blr", columns(draws), seconds);
+  run_against_reference(ws, {.name = "blr",
+                             .posterior = "sblrc-blr",
+                             .model = "posteriordb.blr",
+                             .parameters = regression_parameters(5)});
 }
 
 TEST_CASE("NUTS matches posteriordb: kidiq-kidscore_momiq", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  const double seconds = run(ws, "kidiq", R"([parameters]
-sigma = { prior = "flat", min = 0 }
-[parameters.beta]
-shape = [2]
-prior = "flat"
-[components.model]
-plugin = "posteriordb.kidiq_momiq"
-data = )" + data_file("kidiq-kidscore_momiq") + "\n" + nuts());
-  const Draws draws(ws, "kidiq");
-  check_against_reference("kidiq-kidscore_momiq", columns(draws), seconds);
+  const Draws draws = run_against_reference(ws, {.name = "kidiq",
+                                                 .posterior = "kidiq-kidscore_momiq",
+                                                 .model = "posteriordb.kidiq_momiq",
+                                                 .parameters = regression_parameters(2)});
   check_exact_beta_means("kidiq-kidscore_momiq", draws,
                          least_squares_line("kidiq-kidscore_momiq", "mom_iq", "kid_score"));
 }
 
 TEST_CASE("NUTS matches posteriordb: earnings-earn_height", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  const double seconds = run(ws, "earnings", R"([parameters]
-sigma = { prior = "flat", min = 0 }
-[parameters.beta]
-shape = [2]
-prior = "flat"
-[components.model]
-plugin = "posteriordb.earnings_height"
-data = )" + data_file("earnings-earn_height") + "\n" + nuts());
-  const Draws draws(ws, "earnings");
-  check_against_reference("earnings-earn_height", columns(draws), seconds);
+  const Draws draws = run_against_reference(ws, {.name = "earnings",
+                                                 .posterior = "earnings-earn_height",
+                                                 .model = "posteriordb.earnings_height",
+                                                 .parameters = regression_parameters(2)});
   check_exact_beta_means("earnings-earn_height", draws, least_squares_line("earnings-earn_height", "height", "earn"));
 }
 
 TEST_CASE("NUTS matches posteriordb: arK-arK", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  const double seconds = run(ws, "ark", R"([parameters]
+  run_against_reference(ws, {.name = "ark",
+                             .posterior = "arK-arK",
+                             .model = "posteriordb.ark",
+                             .parameters = R"([parameters]
 alpha = { prior = "flat" }
 sigma = { prior = "flat", min = 0 }
 [parameters.beta]
 shape = [5]
 prior = "flat"
-[components.model]
-plugin = "posteriordb.ark"
-data = )" + data_file("arK-arK") + "\n" + nuts());
-  const Draws draws(ws, "ark");
-  check_against_reference("arK-arK", columns(draws), seconds);
+)"});
 }
 
 TEST_CASE("NUTS reports divergences on the centred eight-schools funnel", "[e2e][posteriordb][nuts]") {
   Workspace ws;
-  run(ws, "centered", R"([parameters]
+  run(ws, {.name = "centered",
+           .posterior = "eight_schools-eight_schools_noncentered",
+           .model = "posteriordb.eight_schools_centered",
+           .parameters = R"([parameters]
 mu = { prior = "flat" }
 tau = { prior = "flat", min = 0 }
 [parameters.theta]
 shape = [8]
 prior = "flat"
-[components.model]
-plugin = "posteriordb.eight_schools_centered"
-data = )" + data_file("eight_schools-eight_schools_noncentered") +
-                          "\n" + nuts());
-  const auto sampler = ws.json("runs/centered/summary.json")["samplers"]["sampler"];
-  const double divergences = sampler["statistics"]["divergences"].get<double>();
-  std::printf("posteriordb eight_schools_centered: %g divergences in %d draws\n", divergences, kChains * kSteps);
-  CHECK(divergences > 0);
+)"});
+  CHECK(divergences(ws, "centered", "eight_schools_centered") > 0);
   CHECK_THAT(ws.read("runs/centered/summary.txt"), Catch::Contains("divergences: "));
 }

@@ -56,6 +56,54 @@ plugin = "sbibm.gaussian_linear"
 file = "obs.csv"
 )";
 
+/// Writes obs.csv (observation 1) and `file` (analysis `name`, `seed`, the head, `components`); returns x_o.
+std::vector<double> write_gaussian_linear(const Workspace& ws, const std::string& file, const std::string& name,
+                                          int seed, const std::string& components) {
+  const std::string obs = gaussian_linear_observation();
+  ws.write("obs.csv", obs + "\n");
+  ws.write(file, "[analysis]\nname = \"" + name + "\"\nseed = " + std::to_string(seed) + "\n" + kGaussianLinearHead +
+                     components);
+  return parse_values(obs);
+}
+
+/// Runs `orrery <args>` in `ws` and requires exit code 0 (showing stderr if not).
+void run_ok(const Workspace& ws, const std::string& args) {
+  const auto r = ws.orrery(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+/// Runs `orrery <args>` (it must succeed) and returns runs/<name>/summary.json.
+nlohmann::json run_summary(const Workspace& ws, const std::string& args, const std::string& name) {
+  run_ok(ws, args);
+  return ws.json("runs/" + name + "/summary.json");
+}
+
+/// Runs the shipped configs/<name>.toml with `options` (it must succeed) and returns its summary.json.
+nlohmann::json run_shipped_config(const Workspace& ws, const std::string& name, const std::string& options) {
+  // The shipped configs name their analysis after the file, so the run lands in runs/<name>.
+  return run_summary(ws, "run '" + (kSourceDir / ("configs/" + name + ".toml")).string() + "' " + options, name);
+}
+
+/// Reruns `config` as analysis `<name>_serial` on one thread without the cache; requires run `name`'s exact chain.
+void check_serial_rerun_identical(const Workspace& ws, const std::string& config, const std::string& name) {
+  run_ok(ws, "run " + config + " -q --no-cache --threads 1 --set analysis.name=" + name + "_serial");
+  CHECK(ws.read("runs/" + name + "_serial/chain.txt") == ws.read("runs/" + name + "/chain.txt"));
+}
+
+/// The C2ST score that the config's c2st task reported in `summary`.
+double c2st(const nlohmann::json& summary) {
+  return std::stod(summary["tasks"]["c2st"]["report"]["c2st"].get<std::string>());
+}
+
+/// Every parameter's 16-84 % interval lies within [lo, hi] (the prior's box).
+void check_intervals_within(const nlohmann::json& params, double lo, double hi) {
+  for (const auto& p : params) {
+    CHECK(p["q16"].get<double>() >= lo);
+    CHECK(p["q84"].get<double>() <= hi);
+  }
+}
+
 // Posterior mean and sd of every element against N(x_o/2, 0.05 I).
 void check_gaussian_linear(const nlohmann::json& params, const std::vector<double>& x_o, double mean_tol,
                            double sd_tol) {
@@ -76,11 +124,7 @@ void check_gaussian_linear(const nlohmann::json& params, const std::vector<doubl
 
 TEST_CASE("sbi.npe on gaussian_linear recovers the analytic posterior and reuses its cache", "[e2e][sbi]") {
   Workspace ws;
-  const std::string obs = gaussian_linear_observation();
-  const std::vector<double> x_o = parse_values(obs);
-  REQUIRE(x_o.size() == 10);
-  ws.write("obs.csv", obs + "\n");
-  ws.write("npe.toml", std::string("[analysis]\nname = \"npe_gl\"\nseed = 3\n") + kGaussianLinearHead + R"(
+  const std::vector<double> x_o = write_gaussian_linear(ws, "npe.toml", "npe_gl", 3, R"(
 [components.npe]
 plugin = "sbi.npe"
 simulator = "@sim"
@@ -88,10 +132,8 @@ estimator = { plugin = "nde.maf" }
 simulations = 10000
 samples = 4000
 )");
-  const auto r = ws.orrery("run npe.toml");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto sampler = ws.json("runs/npe_gl/summary.json")["samplers"]["npe"];
+  REQUIRE(x_o.size() == 10);
+  const auto sampler = run_summary(ws, "run npe.toml", "npe_gl")["samplers"]["npe"];
   CHECK(sampler["plugin"] == "sbi.npe");
   CHECK(sampler["chains"] == 1);
   CHECK(sampler["draws"] == 4000);
@@ -112,17 +154,12 @@ samples = 4000
     found_set |= e.path().filename() == "theta.npy" && std::filesystem::file_size(e.path()) == 128 + 10000 * 10 * 8;
   CHECK(found_set);
 
-  // Recomputed on one thread without the cache: bit-identical draws.
-  const auto serial = ws.orrery("run npe.toml -q --no-cache --threads 1 --set analysis.name=npe_gl_serial");
-  INFO(serial.err);
-  REQUIRE(serial.exit_code == 0);
+  // Recomputed on one thread without the cache (so trained again): bit-identical draws.
+  check_serial_rerun_identical(ws, "npe.toml", "npe_gl");
   CHECK(ws.read("runs/npe_gl_serial/log.txt").find("training the density estimator") != std::string::npos);
-  CHECK(ws.read("runs/npe_gl_serial/chain.txt") == ws.read("runs/npe_gl/chain.txt"));
 
   // Same analysis, another output name: nothing is simulated or trained again.
-  const auto again = ws.orrery("run npe.toml -q --set analysis.name=npe_gl_again");
-  INFO(again.err);
-  REQUIRE(again.exit_code == 0);
+  run_ok(ws, "run npe.toml -q --set analysis.name=npe_gl_again");
   CHECK(ws.read("runs/npe_gl_again/log.txt").find("reusing the trained estimator") != std::string::npos);
   CHECK(ws.read("runs/npe_gl_again/log.txt").find("training the density estimator") == std::string::npos);
   CHECK(ws.read("runs/npe_gl_again/chain.txt") == ws.read("runs/npe_gl/chain.txt"));
@@ -130,10 +167,7 @@ samples = 4000
 
 TEST_CASE("sbi.nle on gaussian_linear with NUTS recovers the analytic posterior", "[e2e][sbi]") {
   Workspace ws;
-  const std::string obs = gaussian_linear_observation();
-  const std::vector<double> x_o = parse_values(obs);
-  ws.write("obs.csv", obs + "\n");
-  ws.write("nle.toml", std::string("[analysis]\nname = \"nle_gl\"\nseed = 5\n") + kGaussianLinearHead + R"(
+  const std::vector<double> x_o = write_gaussian_linear(ws, "nle.toml", "nle_gl", 5, R"(
 [components.nle]
 plugin = "sbi.nle"
 simulator = "@sim"
@@ -147,10 +181,7 @@ chains = 2
 warmup = 300
 steps = 1000
 )");
-  const auto r = ws.orrery("run nle.toml");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto sampler = ws.json("runs/nle_gl/summary.json")["samplers"]["sampler"];
+  const auto sampler = run_summary(ws, "run nle.toml", "nle_gl")["samplers"]["sampler"];
   CHECK(sampler["likelihood_nonfinite"] == 0);
   // Measured over seeds 1-5 (10^4 simulations, default nde.maf, 2 × 1000 NUTS
   // draws): largest |mean − x_o/2| 0.023-0.035 (this seed 0.023), largest
@@ -162,11 +193,7 @@ steps = 1000
 
 TEST_CASE("npe_two_moons config at reduced size", "[e2e][sbi]") {
   Workspace ws;
-  const auto r = ws.orrery("run '" + (kSourceDir / "configs/npe_two_moons.toml").string() +
-                           "' -q --set components.npe.simulations=2000");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto summary = ws.json("runs/npe_two_moons/summary.json");
+  const auto summary = run_shipped_config(ws, "npe_two_moons", "-q --set components.npe.simulations=2000");
   const auto sampler = summary["samplers"]["npe"];
   CHECK(sampler["draws"] == 10000);
   const double acceptance = sampler["statistics"]["rejection_acceptance"].get<double>();
@@ -174,10 +201,7 @@ TEST_CASE("npe_two_moons config at reduced size", "[e2e][sbi]") {
   CHECK(acceptance <= 1.0);
   const auto& params = sampler["parameters"];
   REQUIRE(params.size() == 2);
-  for (const auto& p : params) {
-    CHECK(p["q16"].get<double>() >= -1.0);
-    CHECK(p["q84"].get<double>() <= 1.0);
-  }
+  check_intervals_within(params, -1.0, 1.0);
   // The reference posterior (10^4 samples) has means (−0.116, 0.115) and sds
   // (0.677, 0.676); at 2000 simulations we measured means (−0.060, 0.159), sds
   // (0.681, 0.672) and C2ST 0.574 (sbi's NPE: 0.725 ± 0.045 at 10^3 and 0.606
@@ -186,27 +210,20 @@ TEST_CASE("npe_two_moons config at reduced size", "[e2e][sbi]") {
   CHECK(std::abs(params[1]["mean"].get<double>() - 0.115) < 0.12);
   CHECK(std::abs(params[0]["sd"].get<double>() - 0.677) < 0.06);
   CHECK(std::abs(params[1]["sd"].get<double>() - 0.676) < 0.06);
-  const double c2st = std::stod(summary["tasks"]["c2st"]["report"]["c2st"].get<std::string>());
-  CHECK(c2st < 0.65);
+  CHECK(c2st(summary) < 0.65);
 }
 
 TEST_CASE("nle_slcp config at reduced size", "[e2e][sbi]") {
   Workspace ws;
   // The C2ST task is left out (--only): on 5-d draws it takes longer than the rest.
-  const auto r = ws.orrery("run '" + (kSourceDir / "configs/nle_slcp.toml").string() +
-                           "' -q --only sampler --set components.nle.simulations=5000"
-                           " --set components.sampler.warmup=300 --set components.sampler.steps=160");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto sampler = ws.json("runs/nle_slcp/summary.json")["samplers"]["sampler"];
+  const std::string options = "-q --only sampler --set components.nle.simulations=5000"
+                              " --set components.sampler.warmup=300 --set components.sampler.steps=160";
+  const auto sampler = run_shipped_config(ws, "nle_slcp", options)["samplers"]["sampler"];
   CHECK(sampler["plugin"] == "samplers.ensemble");
   CHECK(sampler["likelihood_nonfinite"] == 0);
   const auto& params = sampler["parameters"];
   REQUIRE(params.size() == 5);
-  for (const auto& p : params) {
-    CHECK(p["q16"].get<double>() >= -3.0);
-    CHECK(p["q84"].get<double>() <= 3.0);
-  }
+  check_intervals_within(params, -3.0, 3.0);
   // θ2 (the mean of the data's second coordinate) is the best-constrained
   // parameter: reference mean 0.034, sd 0.338, against the prior's sd 1.73.
   // Measured at this size with seeds 1-3: means 0.21, -0.08, -0.09 and sds
@@ -239,10 +256,7 @@ simulations = 100
 // identical chain.
 TEST_CASE("sbi.snle on gaussian_linear with NUTS recovers the analytic posterior", "[e2e][sbi]") {
   Workspace ws;
-  const std::string obs = gaussian_linear_observation();
-  const std::vector<double> x_o = parse_values(obs);
-  ws.write("obs.csv", obs + "\n");
-  ws.write("snle.toml", std::string("[analysis]\nname = \"snle_gl\"\nseed = 5\n") + kGaussianLinearHead + R"(
+  const std::vector<double> x_o = write_gaussian_linear(ws, "snle.toml", "snle_gl", 5, R"(
 [components.snle]
 plugin = "sbi.snle"
 simulator = "@sim"
@@ -260,9 +274,7 @@ chains = 2
 warmup = 300
 steps = 1000
 )");
-  const auto r = ws.orrery("run snle.toml");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  run_ok(ws, "run snle.toml");
   const std::string log = ws.read("runs/snle_gl/log.txt");
   CHECK(log.find("round 1/3: simulating at 1000 θ drawn from the prior") != std::string::npos);
   CHECK(log.find("round 2/3: proposal MCMC (40 walkers") != std::string::npos);
@@ -277,21 +289,16 @@ steps = 1000
   check_gaussian_linear(sampler["parameters"], x_o, 0.12, 0.06);
   for (const auto& p : sampler["parameters"]) CHECK(p["rhat"].get<double>() < 1.02);
 
-  const auto serial = ws.orrery("run snle.toml -q --no-cache --threads 1 --set analysis.name=snle_gl_serial");
-  INFO(serial.err);
-  REQUIRE(serial.exit_code == 0);
-  CHECK(ws.read("runs/snle_gl_serial/chain.txt") == ws.read("runs/snle_gl/chain.txt"));
+  check_serial_rerun_identical(ws, "snle.toml", "snle_gl");
 }
 
 TEST_CASE("snle_gaussian_mixture config at reduced size", "[e2e][sbi]") {
   Workspace ws;
-  const auto r = ws.orrery("run '" + (kSourceDir / "configs/snle_gaussian_mixture.toml").string() +
-                           "' -q --set components.snle.rounds=3 --set components.snle.simulations=500"
-                           " --set components.snle.proposal_warmup=100 --set components.snle.proposal_thin=5"
-                           " --set components.sampler.warmup=300 --set components.sampler.steps=500");
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto summary = ws.json("runs/snle_gaussian_mixture/summary.json");
+  const auto summary =
+      run_shipped_config(ws, "snle_gaussian_mixture",
+                         "-q --set components.snle.rounds=3 --set components.snle.simulations=500"
+                         " --set components.snle.proposal_warmup=100 --set components.snle.proposal_thin=5"
+                         " --set components.sampler.warmup=300 --set components.sampler.steps=500");
   const auto sampler = summary["samplers"]["sampler"];
   CHECK(sampler["plugin"] == "samplers.ensemble");
   CHECK(sampler["likelihood_nonfinite"] == 0);
@@ -307,6 +314,5 @@ TEST_CASE("snle_gaussian_mixture config at reduced size", "[e2e][sbi]") {
   CHECK(std::abs(params[0]["q50"].get<double>() + 9.434) < 0.2);
   CHECK(std::abs(params[1]["q50"].get<double>() + 1.490) < 0.2);
   for (const auto& p : params) CHECK(p["q16"].get<double>() >= -10.0);
-  const double c2st = std::stod(summary["tasks"]["c2st"]["report"]["c2st"].get<std::string>());
-  CHECK(c2st < 0.75);
+  CHECK(c2st(summary) < 0.75);
 }
