@@ -5,7 +5,8 @@
 //                    −∞                 elsewhere (outside the prior's support).
 //
 // It is not normalised over the support (the mass q puts outside, the
-// "leakage", is not divided out). Its space() is the prior target's free
+// "leakage", is not divided out; sbi.npe divides it out of its chain's
+// log_density, where the rejection step has estimated it). Its space() is the prior target's free
 // space, so chains are labelled like any posterior. initial_point() draws from
 // q until a draw lands inside the support (Error after 1000 tries).
 //

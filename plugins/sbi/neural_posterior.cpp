@@ -114,6 +114,10 @@ SampleSet NeuralPosteriorSampler::run(Context& ctx) {
     const Eigen::Index start = static_cast<Eigen::Index>(c) * chunk, len = std::min(chunk, n_kept - start);
     posterior_.log_q(kept.middleCols(start, len), chain.log_density.segment(start, len));
   });
+  // Leakage correction (as sbi's): the draws come from q restricted to the
+  // prior's support, whose density is q / P_q(support); the rejection step's
+  // acceptance is the Monte Carlo estimate of P_q(support), from `drawn` draws.
+  chain.log_density.array() -= std::log(acceptance);
   chain.evaluations = drawn;
   chain.nonfinite_rejections = drawn - accepted;
   chain.acceptance_rate = acceptance;

@@ -6,7 +6,9 @@
 // support by rejection (the prior target's log_density finite), and returns
 // them as one Chain, so the kernel writes and summarises them like any
 // sampler's draws:
-//   Chain::log_density        log q(θ | x_obs) of each kept draw
+//   Chain::log_density        log q(θ | x_obs) − log(acceptance) of each kept
+//                             draw: q restricted to the prior's support and
+//                             renormalised (sbi's leakage correction)
 //   Chain::acceptance_rate    kept / drawn (the rejection step's acceptance)
 //   Chain::evaluations        draws made; nonfinite_rejections: draws outside the support
 //   statistics                rejection_acceptance, simulations, failed_simulations, training_pairs

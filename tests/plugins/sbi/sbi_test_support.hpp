@@ -40,6 +40,8 @@ class LinearGaussianEstimator final : public DensityEstimator {
   [[nodiscard]] bool fitted() const override { return w_.size() > 0; }
   [[nodiscard]] std::size_t dim_a() const override { return static_cast<std::size_t>(w_.rows()); }
   [[nodiscard]] std::size_t dim_b() const override { return w_.size() ? static_cast<std::size_t>(w_.cols() - 1) : 0; }
+  /// The fitted variances v (q's covariance is diag(v) for every b).
+  [[nodiscard]] const Eigen::VectorXd& variance() const { return var_; }
   [[nodiscard]] Eigen::VectorXd mean(const Eigen::Ref<const Eigen::VectorXd>& b) const {
     return w_.leftCols(b.size()) * b + w_.col(b.size());
   }
