@@ -158,8 +158,7 @@ std::uint64_t fingerprint(const MatrixT<T>& a, const MatrixT<T>& b, const std::s
     const auto* p = static_cast<const unsigned char*>(data);
     for (std::size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 1099511628211ULL;
   };
-  const Eigen::Index dims[4] = {a.rows(), a.cols(), b.rows(), b.cols()};
-  mix(dims, sizeof dims);
+  for (const Eigen::Index dim : {a.rows(), a.cols(), b.rows(), b.cols()}) mix(&dim, sizeof dim);
   mix(a.data(), static_cast<std::size_t>(a.size()) * sizeof(T));
   mix(b.data(), static_cast<std::size_t>(b.size()) * sizeof(T));
   mix(describe.data(), describe.size());

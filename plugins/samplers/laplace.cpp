@@ -99,18 +99,16 @@ void density_row(const orrery::Target& target, const Eigen::VectorXd& x, double 
   hessian(i, i) = (fp + fm - 2.0 * f0) / (hi * hi);
   for (Eigen::Index j = i + 1; j < x.size(); ++j) {
     const double hj = steps[j];
-    double f[4];
-    int k = 0;
-    for (const double si : {1.0, -1.0})
-      for (const double sj : {1.0, -1.0}) {
-        shifted[i] = x[i] + si * hi;
-        shifted[j] = x[j] + sj * hj;
-        f[k++] = minus_log_p(target, shifted);
-      }
+    auto at = [&](double si, double sj) {  // −log p at x + si·hi e_i + sj·hj e_j
+      shifted[i] = x[i] + si * hi;
+      shifted[j] = x[j] + sj * hj;
+      return minus_log_p(target, shifted);
+    };
+    const double fpp = at(1.0, 1.0), fpm = at(1.0, -1.0), fmp = at(-1.0, 1.0), fmm = at(-1.0, -1.0);
     shifted[i] = x[i];
     shifted[j] = x[j];
     evaluations += 4;
-    hessian(i, j) = (f[0] - f[1] - f[2] + f[3]) / (4.0 * hi * hj);
+    hessian(i, j) = (fpp - fpm - fmp + fmm) / (4.0 * hi * hj);
   }
 }
 

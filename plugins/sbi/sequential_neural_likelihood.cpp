@@ -135,7 +135,6 @@ void SequentialNeuralLikelihood::prepare(Context& ctx) {
 
   // The successful simulations of all rounds so far, and their data as the estimator sees them.
   Eigen::MatrixXd theta_all(dim, 0), data_all(static_cast<Eigen::Index>(inputs_.data_size()), 0);
-  bool trained_on_all = false;  // whether the estimator's current fit used every round so far
   for (std::size_t r = 1; r <= rounds_; ++r) {
     const std::string round = "round " + std::to_string(r) + of_rounds;
     RoundSummary summary;
@@ -157,10 +156,8 @@ void SequentialNeuralLikelihood::prepare(Context& ctx) {
       set = run_campaign(*inputs_.simulator, *inputs_.prior, inputs_.map, settings, ctx);  // reads the cache if there
       summary.simulation_seconds = seconds_since(start);
     } else {
-      if (!trained_on_all) {
-        train(theta_all, data_all, training_.requested, r - 1, ctx);
-        trained_on_all = true;
-      }
+      // The proposal needs the estimator trained on every round so far.
+      train(theta_all, data_all, training_.requested, r - 1, ctx);
       auto start = std::chrono::steady_clock::now();
       const Eigen::MatrixXd theta = proposal_.sample(
           [this](const Eigen::Ref<const Eigen::MatrixXd>& thetas, Eigen::Ref<Eigen::VectorXd> out) {
@@ -207,7 +204,6 @@ void SequentialNeuralLikelihood::prepare(Context& ctx) {
     theta_all.rightCols(set.theta.cols()) = set.theta;
     data_all.conservativeResize(data_all.rows(), before + data.cols());
     data_all.rightCols(data.cols()) = data;
-    trained_on_all = false;
     training_.requested += set.requested;
     training_.failed += set.failed;
     training_.reused_simulations = training_.reused_simulations || set.reused;
