@@ -2,36 +2,41 @@
 
 namespace orrery::sbi {
 
-double LearnedLikelihood::log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
-  const Eigen::Index k = observed_.cols();
+namespace {
+/// θ_free of the full `theta`, repeated in k columns: the estimator's
+/// conditions for k observations (thread-local scratch, reused per thread).
+const Eigen::MatrixXd& repeated_free(const ParameterMap& map, const Eigen::Ref<const Eigen::VectorXd>& theta,
+                                     Eigen::Index k) {
   thread_local Eigen::VectorXd x_free;
   thread_local Eigen::MatrixXd b;
-  thread_local Eigen::VectorXd out;
-  x_free.resize(static_cast<Eigen::Index>(map_.free_dimension()));
-  map_.to_free(theta, x_free);
+  x_free.resize(static_cast<Eigen::Index>(map.free_dimension()));
+  map.to_free(theta, x_free);
   b.resize(x_free.size(), k);
   b.colwise() = x_free;
+  return b;
+}
+}  // namespace
+
+double LearnedLikelihood::log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
+  const Eigen::Index k = observed_.cols();
+  thread_local Eigen::VectorXd out;
   out.resize(k);
-  q_.log_prob(observed_, b, out);
+  q_.log_prob(observed_, repeated_free(map_, theta, k), out);
   return out.sum();
 }
 
 double LearnedLikelihood::log_likelihood_gradient(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                                   Eigen::Ref<Eigen::VectorXd> grad) const {
   const Eigen::Index k = observed_.cols();
-  thread_local Eigen::VectorXd x_free;
-  thread_local Eigen::MatrixXd b, grad_a, grad_b;
-  thread_local Eigen::VectorXd out;
-  x_free.resize(static_cast<Eigen::Index>(map_.free_dimension()));
-  map_.to_free(theta, x_free);
-  b.resize(x_free.size(), k);
-  b.colwise() = x_free;
+  const Eigen::MatrixXd& b = repeated_free(map_, theta, k);
+  thread_local Eigen::MatrixXd grad_a, grad_b;
+  thread_local Eigen::VectorXd out, grad_free;
   out.resize(k);
   grad_a.resize(observed_.rows(), k);
-  grad_b.resize(x_free.size(), k);
+  grad_b.resize(b.rows(), k);
   q_.log_prob_gradient(observed_, b, out, grad_a, grad_b);
-  x_free = grad_b.rowwise().sum();  // reuse as the x_free gradient
-  map_.gradient_to_full(x_free, grad);
+  grad_free = grad_b.rowwise().sum();
+  map_.gradient_to_full(grad_free, grad);
   return out.sum();
 }
 

@@ -29,37 +29,22 @@
 #include <orrery/schema.hpp>
 
 #include "estimator_training.hpp"
-#include "learned_likelihood.hpp"
+#include "estimated_likelihood.hpp"
 #include "sbi_inputs.hpp"
 
 namespace orrery::sbi {
 
-class NeuralLikelihood final : public Likelihood {
+class NeuralLikelihood final : public EstimatedLikelihood {
  public:
   static Schema options();
   explicit NeuralLikelihood(Context& ctx);
 
   void prepare(Context& ctx) override;
 
-  [[nodiscard]] double log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const override;
-  [[nodiscard]] bool has_gradient() const override { return inputs_.estimator->has_gradient(); }
-  double log_likelihood_gradient(const Eigen::Ref<const Eigen::VectorXd>& theta,
-                                 Eigen::Ref<Eigen::VectorXd> grad) const override;
-  void log_likelihood_batch(const Eigen::Ref<const Eigen::MatrixXd>& thetas,
-                            Eigen::Ref<Eigen::VectorXd> out) const override;
-
-  /// The observed data as the estimator sees it (data_size × k); after prepare().
-  [[nodiscard]] const Eigen::MatrixXd& observations() const { return likelihood_.observations(); }
   [[nodiscard]] const TrainingSummary& training() const { return training_; }
 
  private:
-  void require_prepared() const;
-
-  SbiInputs inputs_;
-  Eigen::MatrixXd raw_observations_;  ///< output_size × k, as read
-  LearnedLikelihood likelihood_;      ///< the formulas, on the (compressed) observation
   TrainingSummary training_;
-  bool prepared_ = false;
 };
 
 }  // namespace orrery::sbi

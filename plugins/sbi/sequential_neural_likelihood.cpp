@@ -83,9 +83,7 @@ Schema SequentialNeuralLikelihood::options() {
 }
 
 SequentialNeuralLikelihood::SequentialNeuralLikelihood(Context& ctx)
-    : inputs_(read_inputs(ctx)),
-      raw_observations_(read_observations(ctx, inputs_, 0)),
-      likelihood_(*inputs_.estimator, inputs_.map),
+    : EstimatedLikelihood(ctx, "sbi.snle"),
       rounds_(static_cast<std::size_t>(ctx.options().integer("rounds"))),
       proposal_(*inputs_.prior, read_proposal_settings(ctx, inputs_.map.free_dimension())) {}
 
@@ -129,7 +127,7 @@ void SequentialNeuralLikelihood::prepare(Context& ctx) {
       training_.reused_simulations = true;
     }
     ctx.logger().info("reusing the trained estimator from the cache: " + found->string());
-    prepared_ = true;
+    mark_prepared();
     return;
   }
 
@@ -225,28 +223,7 @@ void SequentialNeuralLikelihood::prepare(Context& ctx) {
   if (likelihood_.observations().cols() > 1)
     ctx.logger().info("the observation holds " + std::to_string(likelihood_.observations().cols()) +
                       " i.i.d. data sets; their log-likelihoods add");
-  prepared_ = true;
-}
-
-void SequentialNeuralLikelihood::require_prepared() const {
-  if (!prepared_) throw Error("sbi.snle: the likelihood was evaluated before prepare() trained it");
-}
-
-double SequentialNeuralLikelihood::log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
-  require_prepared();
-  return likelihood_.log_likelihood(theta);
-}
-
-double SequentialNeuralLikelihood::log_likelihood_gradient(const Eigen::Ref<const Eigen::VectorXd>& theta,
-                                                           Eigen::Ref<Eigen::VectorXd> grad) const {
-  require_prepared();
-  return likelihood_.log_likelihood_gradient(theta, grad);
-}
-
-void SequentialNeuralLikelihood::log_likelihood_batch(const Eigen::Ref<const Eigen::MatrixXd>& thetas,
-                                                      Eigen::Ref<Eigen::VectorXd> out) const {
-  require_prepared();
-  likelihood_.log_likelihood_batch(thetas, out);
+  mark_prepared();
 }
 
 }  // namespace orrery::sbi

@@ -57,7 +57,7 @@
 #include <orrery/schema.hpp>
 
 #include "estimator_training.hpp"
-#include "learned_likelihood.hpp"
+#include "estimated_likelihood.hpp"
 #include "proposal_sampler.hpp"
 #include "sbi_inputs.hpp"
 
@@ -78,7 +78,7 @@ struct RoundSummary {
   double proposal_seconds = 0.0, simulation_seconds = 0.0;
 };
 
-class SequentialNeuralLikelihood final : public Likelihood {
+class SequentialNeuralLikelihood final : public EstimatedLikelihood {
  public:
   static constexpr double kLowAcceptance = 0.05;
 
@@ -87,15 +87,6 @@ class SequentialNeuralLikelihood final : public Likelihood {
 
   void prepare(Context& ctx) override;
 
-  [[nodiscard]] double log_likelihood(const Eigen::Ref<const Eigen::VectorXd>& theta) const override;
-  [[nodiscard]] bool has_gradient() const override { return inputs_.estimator->has_gradient(); }
-  double log_likelihood_gradient(const Eigen::Ref<const Eigen::VectorXd>& theta,
-                                 Eigen::Ref<Eigen::VectorXd> grad) const override;
-  void log_likelihood_batch(const Eigen::Ref<const Eigen::MatrixXd>& thetas,
-                            Eigen::Ref<Eigen::VectorXd> out) const override;
-
-  /// The observed data as the estimator sees it (data_size × k); after prepare().
-  [[nodiscard]] const Eigen::MatrixXd& observations() const { return likelihood_.observations(); }
   [[nodiscard]] std::size_t rounds() const { return rounds_; }
   /// One entry per round run or read back in prepare() (empty when the estimator came from the cache
   /// and the round sets did not).
@@ -110,19 +101,14 @@ class SequentialNeuralLikelihood final : public Likelihood {
   static std::string round_artifact(std::size_t round);
 
  private:
-  void require_prepared() const;
   void train(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& data, std::size_t requested, std::size_t round,
              Context& ctx);
 
-  SbiInputs inputs_;
-  Eigen::MatrixXd raw_observations_;  ///< output_size × k, as read
-  LearnedLikelihood likelihood_;
   std::size_t rounds_;
   ProposalSampler proposal_;
   std::vector<RoundSummary> summaries_;
   TrainingSummary training_;
   std::size_t fits_ = 0;
-  bool prepared_ = false;
 };
 
 }  // namespace orrery::sbi
